@@ -1,0 +1,302 @@
+"""The `zi` command: criteria checks, scoring from the shell, and (later) administration."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import click
+import yaml
+
+from . import scoring
+from .config import Config
+from .criteria import Criteria, CriteriaError, load_directory, load_file
+from .criteria.model import ANSWER_TYPES
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """zi: Zona Integritas (WBK/WBBM) self-assessment and evidence tracker."""
+
+
+@lru_cache(maxsize=1)
+def _all_criteria() -> dict[str, Criteria]:
+    try:
+        return load_directory(Config.CRITERIA_DIR)
+    except CriteriaError as err:
+        click.echo(f"The criteria in {Config.CRITERIA_DIR} do not validate:\n{err}", err=True)
+        sys.exit(1)
+
+
+def _criteria(criteria_id: str | None) -> Criteria:
+    found = _all_criteria()
+    if not found:
+        raise click.UsageError(f"no criteria files in {Config.CRITERIA_DIR}")
+    if criteria_id is None:
+        return max(found.values(), key=lambda c: (c.year, c.id))
+    if criteria_id not in found:
+        raise click.BadParameter(
+            f"unknown criteria {criteria_id!r}; loaded: {', '.join(sorted(found))}",
+            param_hint="--criteria",
+        )
+    return found[criteria_id]
+
+
+criteria_option = click.option(
+    "--criteria", "criteria_id", metavar="ID",
+    help="Criteria version to use (default: the newest year loaded).",
+)
+
+
+@main.group()
+def criteria() -> None:
+    """Check, browse and export the LKE criteria files."""
+
+
+@criteria.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def criteria_validate(files: tuple[Path, ...]) -> None:
+    """Validate criteria files (default: every file in the criteria folder)."""
+    paths = list(files) or sorted(Path(Config.CRITERIA_DIR).glob("*.y*ml"))
+    if not paths:
+        raise click.UsageError(f"no criteria files in {Config.CRITERIA_DIR}")
+    problems, loaded = [], []
+    for path in paths:
+        try:
+            loaded.append(load_file(path))
+        except CriteriaError as err:
+            problems.extend(err.problems)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s) in {len(paths)} file(s)", err=True)
+        sys.exit(1)
+    summary = "; ".join(
+        f"{c.id} ({c.year}): {len(c.areas)} areas, {len(c.items_by_code)} scored items, "
+        f"weight {float(sum(c.weights.values())):g}"
+        for c in loaded
+    )
+    click.echo(f"OK {len(loaded)} file(s): {summary}")
+
+
+@criteria.command("show")
+@click.argument("code", required=False)
+@criteria_option
+def criteria_show(code: str | None, criteria_id: str | None) -> None:
+    """Show the criteria tree, or one item (e.g. P-MP-i-b) with its options and evidence."""
+    c = _criteria(criteria_id)
+    if code and code in c.items_by_code:
+        _show_item(c, code)
+        return
+    if code and code not in {a.code for a in c.areas}:
+        raise click.BadParameter(f"{code!r} is neither an item code nor an area code", param_hint="CODE")
+    click.echo(f"{c.title} [{c.id}, {c.year}]")
+    for comp in c.components:
+        click.echo(f"{comp.letter}. {comp.name} ({comp.weight:g})")
+        for sub in comp.sub_components:
+            click.echo(f"  {sub.numeral}. {sub.name} ({sub.weight:g})")
+            for block in sub.areas:
+                if code and block.area != code:
+                    continue
+                area = c.area(block.area)
+                click.echo(f"    {area.number}. {area.name} ({block.weight:g})")
+                for sub_area in block.sub_areas:
+                    click.echo(f"      {sub_area.numeral}. {sub_area.name} ({sub_area.weight:g})")
+                    for item in sub_area.items:
+                        click.echo(_item_line(c, item, "        "))
+            if not code:
+                for item in sub.items:
+                    click.echo(_item_line(c, item, "    "))
+
+
+def _item_line(c: Criteria, item, indent: str) -> str:
+    text = item.text if len(item.text) <= 70 else item.text[:69] + "…"
+    return f"{indent}{item.code:<12} {item.type:<9} {float(c.weights[item.code]):7.4f}  {text}"
+
+
+def _show_item(c: Criteria, code: str) -> None:
+    item = c.item(code)
+    click.echo(f"{item.code}  ({item.type}, bobot {float(c.weights[code]):.4f})")
+    click.echo(item.text)
+    values = ANSWER_TYPES[item.type]
+    if item.options:
+        click.echo("\nPilihan jawaban:")
+        for option in item.options:
+            click.echo(f"  {option.key} ({float(values[option.key]):g}): {option.text}")
+    if item.counts:
+        click.echo("\nIsian jumlah:")
+        for count in item.counts:
+            click.echo(f"  {count.id}: {count.label}")
+    if item.type == "index_0_4":
+        click.echo("\nJawaban: nilai survei 0–4")
+    if item.guidance:
+        click.echo(f"\nPanduan: {item.guidance}")
+    evidence = _expected_evidence(c, code)
+    if evidence:
+        click.echo("\nData dukung yang lazim:")
+        for line in evidence:
+            click.echo(f"  - {line}")
+
+
+def _expected_evidence(c: Criteria, code: str) -> list[str]:
+    for comp in c.components:
+        for sub in comp.sub_components:
+            for block in sub.areas:
+                for sub_area in block.sub_areas:
+                    if any(i.code == code for i in sub_area.items):
+                        return c.item(code).evidence or sub_area.evidence
+    return c.item(code).evidence
+
+
+@criteria.command("export")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Export as JSON (the only format).")
+@criteria_option
+def criteria_export(as_json: bool, criteria_id: str | None) -> None:
+    """Print the loaded criteria as JSON: the whole tree and a flat list of scored items."""
+    c = _criteria(criteria_id)
+    data = c.model_dump(mode="json", exclude={"source"})
+    data["items"] = [
+        {
+            "code": item.code,
+            "type": item.type,
+            "weight": float(c.weights[item.code]),
+            "component": where.component,
+            "sub_component": where.sub_component,
+            "area": where.area,
+            "sub_area": where.sub_area,
+            "text": item.text,
+            "options": [o.key for o in item.options],
+            "counts": item.count_ids,
+        }
+        for item, where in c.walk_items()
+    ]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_answer_file(path: Path) -> dict:
+    """An answer file, YAML or JSON (JSON is YAML too), as a mapping with an `answers` key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise scoring.AnswerError([f"{path}: not a YAML or JSON file: {err}"]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
+        raise scoring.AnswerError([f"{path}: expected a mapping with an `answers` mapping"])
+    unknown = set(data) - {"answers", "prior_predicate", "criteria", "unit", "period"}
+    if unknown:
+        raise scoring.AnswerError([f"{path}: unknown key(s): {', '.join(sorted(unknown))}"])
+    return data
+
+
+def report_json(c: Criteria, report: scoring.ScoreReport) -> dict:
+    """The figures of a report, rounded for display; `hasil_parts` are the item-only parts."""
+    r = scoring.rounded
+    with_areas = [s.code for comp in c.components for s in comp.sub_components if s.areas]
+    parts = [s for comp in c.components for s in comp.sub_components if not s.areas]
+    return {
+        "criteria": report.criteria_id,
+        "complete": report.complete,
+        "unanswered": report.unanswered,
+        "total": r(report.total),
+        **{code: r(value) for code, value in report.components.items()},
+        **{code: r(report.sub_components.get(code, 0)) for code in with_areas},
+        "areas": {
+            code: {
+                **{part: r(value) for part, value in area.parts.items()},
+                "score": r(area.score),
+                "weight": float(area.weight),
+                "percent": r(area.percent),
+            }
+            for code, area in report.areas.items()
+        },
+        "hasil_parts": {
+            **{s.code: r(report.sub_components.get(s.code, 0)) for s in parts},
+            **{i.code: r(report.items[i.code].score) for s in parts for i in s.items},
+        },
+        "items": {
+            code: {"value": None if s.value is None else r(s.value, 4), "score": r(s.score, 4)}
+            for code, s in report.items.items()
+        },
+        "thresholds": {
+            predicate: [
+                {
+                    "id": t.id,
+                    "label": t.label,
+                    "value": r(t.value),
+                    "min": float(t.minimum),
+                    "passed": t.passed,
+                    "margin": r(t.margin),
+                }
+                for t in report.thresholds
+                if t.predicate == predicate
+            ]
+            for predicate in report.missed
+        },
+        "missed": report.missed,
+        "prior_predicate": report.prior_predicate,
+        "predicate": report.predicate,
+    }
+
+
+@main.command("score")
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@criteria_option
+def score_command(answers: Path, as_json: bool, criteria_id: str | None) -> None:
+    """Score an answer file (YAML or JSON) against the criteria."""
+    try:
+        data = read_answer_file(answers)
+        c = _criteria(criteria_id or data.get("criteria"))
+        report = scoring.score(c, data.get("answers") or {}, data.get("prior_predicate"))
+    except scoring.AnswerError as err:
+        click.echo(f"Error: cannot score {answers}:", err=True)
+        for problem in err.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(report_json(c, report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(c, report))
+
+
+def format_report(c: Criteria, report: scoring.ScoreReport) -> str:
+    r = scoring.rounded
+    parts = [sub.code for comp in c.components for sub in comp.sub_components if sub.areas]
+    minimums = {
+        t.predicate: t.minimum for t in report.thresholds if t.id.endswith(":" + c.areas[0].code)
+    }
+    head = f"{'Area':<42}" + "".join(f"{p.capitalize():>11}" for p in parts)
+    head += f"{'Nilai':>9}{'Bobot':>7}{'%':>8}" + "".join(f"{'min ' + k:>10}" for k in minimums)
+    lines = [f"{c.title} [{c.id}]", "", head, "-" * len(head)]
+    for area in c.areas:
+        s = report.areas[area.code]
+        line = f"{area.number}. {area.name:<39}"[:42].ljust(42)
+        line += "".join(f"{r(s.parts.get(p, 0)):>11.2f}" for p in parts)
+        line += f"{r(s.score):>9.2f}{float(area.weight):>7g}{r(s.percent):>7.2f}%"
+        line += "".join(f"{float(m):>9g}%" for m in minimums.values())
+        lines.append(line)
+    lines.append("")
+    for comp in c.components:
+        lines.append(f"{comp.name:<30}{r(report.components.get(comp.code, 0)):>8.2f} / {comp.weight:g}")
+        for sub in comp.sub_components:
+            value = report.sub_components.get(sub.code, 0)
+            lines.append(f"  {sub.name:<28}{r(value):>8.2f} / {sub.weight:g}")
+    lines.append(f"{'Nilai total':<30}{r(report.total):>8.2f} / {c.total_weight:g}")
+    lines.append("")
+    if report.unanswered:
+        shown = ", ".join(report.unanswered[:10]) + (" …" if len(report.unanswered) > 10 else "")
+        lines.append(f"Belum lengkap: {len(report.unanswered)} butir belum dijawab ({shown})")
+    for pred in c.predicates:
+        results = [t for t in report.thresholds if t.predicate == pred.code]
+        passed = sum(t.passed for t in results)
+        lines.append(f"{pred.code}: {passed}/{len(results)} syarat nilai terpenuhi")
+        for t in results:
+            mark = "ya   " if t.passed else "TIDAK"
+            lines.append(f"  [{mark}] {t.label:<72} {r(t.value):>7.2f} ≥ {float(t.minimum):g}")
+    lines.append("")
+    lines.append(f"Predikat: {report.predicate}")
+    for code, missed in report.missed.items():
+        if missed and report.predicate != code:
+            lines.append(f"  belum {code}: " + "; ".join(missed))
+    return "\n".join(lines)

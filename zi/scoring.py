@@ -1,0 +1,283 @@
+"""The LKE score of one set of answers: plain functions over the criteria data.
+
+Arithmetic is exact (fractions) from the answers to the total, so a threshold
+compares the true value: a survey index of 3.60 gives exactly 15.75 and passes.
+Rounding happens only when a figure is shown (`rounded`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from numbers import Real
+
+from .criteria.model import ANSWER_TYPES, INDEX_MAX, Criteria, Item, as_fraction
+
+ZERO, ONE, HUNDRED = Fraction(0), Fraction(1), Fraction(100)
+NO_PREDICATE = "none"
+
+
+class AnswerError(ValueError):
+    """Answers that cannot be scored; `problems` holds one line per bad answer."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    value: Fraction | None  # 0..1, None when unanswered
+    weight: Fraction
+    score: Fraction
+
+
+@dataclass(frozen=True)
+class AreaScore:
+    code: str
+    weight: Fraction
+    parts: dict[str, Fraction]  # by sub-component code (pemenuhan, reform)
+    score: Fraction
+
+    @property
+    def percent(self) -> Fraction:
+        return self.score / self.weight * HUNDRED
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    predicate: str
+    id: str
+    label: str
+    value: Fraction
+    minimum: Fraction
+    passed: bool
+
+    @property
+    def margin(self) -> Fraction:
+        return self.value - self.minimum
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    criteria_id: str
+    items: dict[str, ItemScore]
+    sub_areas: dict[tuple[str, str, str], Fraction]
+    areas: dict[str, AreaScore]
+    sub_components: dict[str, Fraction]
+    components: dict[str, Fraction]
+    total: Fraction
+    unanswered: list[str]
+    thresholds: list[ThresholdResult]
+    prior_predicate: str
+    predicate: str
+    missed: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unanswered
+
+
+def rounded(number: Fraction, places: int = 2) -> float:
+    """Half away from zero, like Excel's ROUND, for display only."""
+    exact = Decimal(number.numerator) / Decimal(number.denominator)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def normalise_prior(prior: object, criteria: Criteria) -> str:
+    if prior is None or (isinstance(prior, str) and prior.strip().lower() in ("", NO_PREDICATE)):
+        return NO_PREDICATE
+    codes = {p.code.lower(): p.code for p in criteria.predicates}
+    if isinstance(prior, str) and prior.strip().lower() in codes:
+        return codes[prior.strip().lower()]
+    raise AnswerError([
+        f"prior_predicate: {prior!r} is not allowed; expected one of "
+        f"{', '.join([NO_PREDICATE] + [p.code for p in criteria.predicates])}"
+    ])
+
+
+def item_value(item: Item, answer: object) -> Fraction:
+    """The 0..1 value of one answer, or AnswerError naming the item, the value and what is allowed."""
+    kind = item.type
+    if kind in ("abc", "abcd", "abcde", "ya_tidak"):
+        values = ANSWER_TYPES[kind]
+        if isinstance(answer, str):
+            given = answer.strip()
+            key = given.capitalize() if kind == "ya_tidak" else given.upper()
+            if key in values:
+                return values[key]
+        raise _bad(item, answer, ", ".join(values))
+    if kind == "index_0_4":
+        number = _number(answer)
+        if number is None or not ZERO <= number <= INDEX_MAX:
+            raise _bad(item, answer, "a survey index from 0 to 4")
+        return number / INDEX_MAX
+    return _percent(item, answer)
+
+
+def _bad(item: Item, answer: object, allowed: str) -> AnswerError:
+    return AnswerError([f"{item.code}: {answer!r} is not allowed; expected {allowed}"])
+
+
+def _number(answer: object) -> Fraction | None:
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, (int, Fraction, Decimal)):
+        return Fraction(answer)
+    if isinstance(answer, Real):
+        return as_fraction(answer) if answer == answer and abs(answer) != float("inf") else None
+    if isinstance(answer, str):
+        try:
+            return Fraction(Decimal(answer.strip().replace(",", ".")))
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
+def _percent(item: Item, answer: object) -> Fraction:
+    ids = item.count_ids
+    allowed = "a mapping of the counts " + ", ".join(ids)
+    if not isinstance(answer, Mapping):
+        raise _bad(item, answer, allowed)
+    problems = [
+        f"{item.code}: unknown count {key!r}; expected the counts {', '.join(ids)}"
+        for key in answer if key not in ids
+    ]
+    counts: dict[str, int] = {}
+    for count_id in ids:
+        raw = answer.get(count_id)
+        number = _number(raw) if not isinstance(raw, str) else None
+        if raw is None:
+            problems.append(f"{item.code}: count {count_id} is missing")
+        elif number is None or number < 0 or number.denominator != 1:
+            problems.append(
+                f"{item.code}: count {count_id} = {raw!r} is not allowed; expected a whole number ≥ 0"
+            )
+        else:
+            counts[count_id] = int(number)
+    if problems:
+        raise AnswerError(problems)
+    f = item.formula
+    if f.kind == "decrease":
+        previous, current = counts[f.previous], counts[f.current]
+        if previous == 0:
+            return Fraction(f.when_both_zero if current == 0 else f.when_previous_zero)
+        return max(ZERO, Fraction(previous - current, previous))
+    numerator = sum(counts[c] for c in f.numerator)
+    denominator = sum(counts[c] for c in f.denominator)
+    if denominator == 0:
+        if f.when_zero == "error":
+            raise AnswerError([
+                f"{item.code}: {' + '.join(f.denominator)} is 0; expected at least 1 "
+                "(the value cannot be computed without it)"
+            ])
+        return Fraction(f.when_zero)
+    return min(ONE, Fraction(numerator, denominator))
+
+
+def item_values(criteria: Criteria, answers: Mapping[str, object]) -> dict[str, Fraction]:
+    """Values of the answered items; every bad answer is reported in one AnswerError."""
+    problems: list[str] = []
+    values: dict[str, Fraction] = {}
+    items = criteria.items_by_code
+    for code, answer in answers.items():
+        item = items.get(code)
+        if item is None:
+            problems.append(f"{code}: unknown item code (not in criteria {criteria.id})")
+            continue
+        if answer is None:
+            continue
+        try:
+            values[code] = item_value(item, answer)
+        except AnswerError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise AnswerError(problems)
+    return values
+
+
+def score(
+    criteria: Criteria, answers: Mapping[str, object], prior_predicate: object = None
+) -> ScoreReport:
+    prior = normalise_prior(prior_predicate, criteria)
+    return score_values(criteria, item_values(criteria, answers), prior)
+
+
+def score_values(criteria: Criteria, values: Mapping[str, Fraction], prior: str) -> ScoreReport:
+    """Scores from already validated item values (the web app stores those)."""
+    weights = criteria.weights
+    items: dict[str, ItemScore] = {}
+    sub_areas: dict[tuple[str, str, str], Fraction] = {}
+    blocks: dict[tuple[str, str], Fraction] = {}
+    subs: dict[str, Fraction] = {}
+    comps: dict[str, Fraction] = {}
+    unanswered: list[str] = []
+    for item, where in criteria.walk_items():
+        value = values.get(item.code)
+        weight = weights[item.code]
+        if value is None:
+            unanswered.append(item.code)
+            points = ZERO
+        else:
+            points = value * weight
+        items[item.code] = ItemScore(value, weight, points)
+        if where.area is not None:
+            key = (where.sub_component, where.area, where.sub_area)
+            sub_areas[key] = sub_areas.get(key, ZERO) + points
+            block = (where.sub_component, where.area)
+            blocks[block] = blocks.get(block, ZERO) + points
+        subs[where.sub_component] = subs.get(where.sub_component, ZERO) + points
+        comps[where.component] = comps.get(where.component, ZERO) + points
+
+    areas = {}
+    for area in criteria.areas:
+        parts = {sub: pts for (sub, code), pts in blocks.items() if code == area.code}
+        areas[area.code] = AreaScore(area.code, as_fraction(area.weight), parts, sum(parts.values(), ZERO))
+    total = sum(comps.values(), ZERO)
+    report = ScoreReport(
+        criteria_id=criteria.id, items=items, sub_areas=sub_areas, areas=areas,
+        sub_components=subs, components=comps, total=total, unanswered=unanswered,
+        thresholds=[], prior_predicate=prior, predicate=NO_PREDICATE,
+    )
+    thresholds = list(_thresholds(criteria, report))
+    predicate, missed = _predicate(criteria, report, thresholds)
+    return ScoreReport(**{**report.__dict__, "thresholds": thresholds,
+                          "predicate": predicate, "missed": missed})
+
+
+def _thresholds(criteria: Criteria, report: ScoreReport):
+    for pred in criteria.predicates:
+        for t in pred.thresholds:
+            minimum = as_fraction(t.min)
+            if t.measure == "each_area_percent":
+                for area in criteria.areas:
+                    value = report.areas[area.code].percent
+                    yield ThresholdResult(pred.code, f"{t.id}:{area.code}",
+                                          f"{t.label}: {area.name}", value, minimum, value >= minimum)
+                continue
+            value = {
+                "total": lambda: report.total,
+                "component": lambda: report.components.get(t.ref, ZERO),
+                "sub_component": lambda: report.sub_components.get(t.ref, ZERO),
+                "area_percent": lambda: report.areas[t.ref].percent,
+                "item": lambda: report.items[t.ref].score,
+            }[t.measure]()
+            yield ThresholdResult(pred.code, t.id, t.label, value, minimum, value >= minimum)
+
+
+def _predicate(criteria: Criteria, report: ScoreReport, thresholds: list[ThresholdResult]):
+    """The highest predicate whose every condition holds; what each one still misses."""
+    missed: dict[str, list[str]] = {}
+    earned = NO_PREDICATE
+    for pred in sorted(criteria.predicates, key=lambda p: p.rank, reverse=True):
+        failures = [t.label for t in thresholds if t.predicate == pred.code and not t.passed]
+        if pred.requires_prior and report.prior_predicate not in pred.requires_prior:
+            failures.append(f"predikat sebelumnya: {' atau '.join(pred.requires_prior)}")
+        if report.unanswered:
+            failures.append(f"penilaian belum lengkap ({len(report.unanswered)} butir belum dijawab)")
+        missed[pred.code] = failures
+        if not failures and earned == NO_PREDICATE:
+            earned = pred.code
+    return earned, missed
