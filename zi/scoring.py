@@ -214,6 +214,7 @@ def score_values(criteria: Criteria, values: Mapping[str, Fraction], prior: str)
     subs: dict[str, Fraction] = {}
     comps: dict[str, Fraction] = {}
     unanswered: list[str] = []
+    direct: dict[tuple[str, str], Fraction] = {}  # items outside any area (Hasil)
     for item, where in criteria.walk_items():
         value = values.get(item.code)
         weight = weights[item.code]
@@ -223,14 +224,21 @@ def score_values(criteria: Criteria, values: Mapping[str, Fraction], prior: str)
         else:
             points = value * weight
         items[item.code] = ItemScore(value, weight, points)
-        if where.area is not None:
-            key = (where.sub_component, where.area, where.sub_area)
+        if where.area is None:
+            key = (where.component, where.sub_component)
+            direct[key] = direct.get(key, ZERO) + points
+        else:
+            key = (where.component, where.sub_component, where.area, where.sub_area)
             sub_areas[key] = sub_areas.get(key, ZERO) + points
-            block = (where.sub_component, where.area)
-            blocks[block] = blocks.get(block, ZERO) + points
-        subs[where.sub_component] = subs.get(where.sub_component, ZERO) + points
-        comps[where.component] = comps.get(where.component, ZERO) + points
-
+    # Sum upwards once per level rather than once per item: fractions are not free.
+    for (comp, sub, area, _), pts in sub_areas.items():
+        blocks[(sub, area)] = blocks.get((sub, area), ZERO) + pts
+        direct[(comp, sub)] = direct.get((comp, sub), ZERO) + pts
+    for comp in criteria.components:
+        for sub in comp.sub_components:
+            subs[sub.code] = direct.get((comp.code, sub.code), ZERO)
+        comps[comp.code] = sum((subs[sub.code] for sub in comp.sub_components), ZERO)
+    sub_areas = {key[1:]: pts for key, pts in sub_areas.items()}
     areas = {}
     for area in criteria.areas:
         parts = {sub: pts for (sub, code), pts in blocks.items() if code == area.code}
@@ -257,14 +265,20 @@ def _thresholds(criteria: Criteria, report: ScoreReport):
                     yield ThresholdResult(pred.code, f"{t.id}:{area.code}",
                                           f"{t.label}: {area.name}", value, minimum, value >= minimum)
                 continue
-            value = {
-                "total": lambda: report.total,
-                "component": lambda: report.components.get(t.ref, ZERO),
-                "sub_component": lambda: report.sub_components.get(t.ref, ZERO),
-                "area_percent": lambda: report.areas[t.ref].percent,
-                "item": lambda: report.items[t.ref].score,
-            }[t.measure]()
+            value = _measure(report, t.measure, t.ref)
             yield ThresholdResult(pred.code, t.id, t.label, value, minimum, value >= minimum)
+
+
+def _measure(report: ScoreReport, measure: str, ref: str | None) -> Fraction:
+    if measure == "total":
+        return report.total
+    if measure == "component":
+        return report.components.get(ref, ZERO)
+    if measure == "sub_component":
+        return report.sub_components.get(ref, ZERO)
+    if measure == "area_percent":
+        return report.areas[ref].percent
+    return report.items[ref].score
 
 
 def _predicate(criteria: Criteria, report: ScoreReport, thresholds: list[ThresholdResult]):
@@ -276,7 +290,8 @@ def _predicate(criteria: Criteria, report: ScoreReport, thresholds: list[Thresho
         if pred.requires_prior and report.prior_predicate not in pred.requires_prior:
             failures.append(f"predikat sebelumnya: {' atau '.join(pred.requires_prior)}")
         if report.unanswered:
-            failures.append(f"penilaian belum lengkap ({len(report.unanswered)} butir belum dijawab)")
+            count = len(report.unanswered)
+            failures.append(f"penilaian belum lengkap ({count} butir belum dijawab)")
         missed[pred.code] = failures
         if not failures and earned == NO_PREDICATE:
             earned = pred.code

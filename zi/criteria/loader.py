@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .model import OPTION_TYPES, ANSWER_TYPES, Criteria, as_fraction
+from .model import ANSWER_TYPES, OPTION_TYPES, Criteria, as_fraction
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -151,6 +151,8 @@ class _Document:
                 label = value.get("code") or value.get("id")
                 if label and isinstance(label, (str, int)):
                     where, start = str(label), i
+                elif isinstance(value.get("area"), str):
+                    where, start = f"{where} {value['area']}".strip(), i
                 elif "numeral" in value and "name" in value:
                     where, start = f"{value['numeral']}. {value['name']}", i
                 value = value.get(step)

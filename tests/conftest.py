@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zi.config import PROJECT_DIR
+from zi.criteria import load_file
+
+SHIPPED_CRITERIA = PROJECT_DIR / "criteria" / "lke-2021.yaml"
+
+# The best answer of each count-based item (value 1).
+FULL_COUNTS = {
+    "R-MP-i-a": {"agents": 5, "changes": 5},
+    "R-MP-i-b": {"changes": 5, "integrated": 5},
+    "R-SDM-iii-a": {"last_year": 0, "this_year": 0, "sanctioned": 0},
+    "R-AK-i-a": {"targets": 4, "achieved": 4},
+    "R-PW-ii-a": {"to_follow_up": 3, "in_process": 0, "completed": 3},
+    "R-PW-iii-a": {"heads": 1, "officials": 2, "others": 0, "reported": 3},
+    "R-PW-iii-b": {"echelon3": 1, "echelon4": 2, "staff": 10, "reported": 13},
+    "R-PP-i-b": {"registered": 4, "simplified": 4},
+}
+
+
+@pytest.fixture(scope="session")
+def criteria():
+    return load_file(SHIPPED_CRITERIA)
+
+
+@pytest.fixture(scope="session")
+def criteria_text() -> str:
+    return SHIPPED_CRITERIA.read_text(encoding="utf-8")
+
+
+def best_answer(item):
+    if item.type == "percent":
+        return dict(FULL_COUNTS[item.code])
+    if item.type == "index_0_4":
+        return 4
+    return item.options[0].key
+
+
+def worst_answer(item):
+    if item.type == "percent":
+        counts = {c: 0 for c in item.count_ids}
+        if item.code == "R-SDM-iii-a":
+            counts["this_year"] = 2
+        if item.code == "R-AK-i-a":
+            counts["targets"] = 3
+        if item.formula.kind == "ratio" and item.formula.when_zero == 1:
+            counts[item.formula.denominator[0]] = 2
+        return counts
+    if item.type == "index_0_4":
+        return 0
+    return item.options[-1].key
+
+
+@pytest.fixture
+def full_answers(criteria) -> dict:
+    """Every item at its best answer: a total of 100."""
+    return {item.code: best_answer(item) for item in criteria.items}
+
+
+@pytest.fixture
+def tmp_criteria(tmp_path: Path, criteria_text: str):
+    """Write a (changed) copy of the shipped criteria and return its path."""
+
+    def write(text: str = criteria_text, name: str = "lke-test.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
