@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from zi.config import PROJECT_DIR
-from zi.criteria import load_file
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+
+from zi import demo, migrations  # noqa: E402
+from zi.config import PROJECT_DIR  # noqa: E402
+from zi.criteria import load_file  # noqa: E402
+from zi.db import database, open_database  # noqa: E402
 
 SHIPPED_CRITERIA = PROJECT_DIR / "criteria" / "lke-2021.yaml"
 
@@ -73,3 +79,88 @@ def tmp_criteria(tmp_path: Path, criteria_text: str):
         return path
 
     return write
+
+
+# --- the web app on a real database -------------------------------------------
+
+POSTGRES_URL = os.environ.get("ZI_TEST_DATABASE_URL", "")
+
+
+def reset_postgres(url: str) -> None:
+    db = open_database(url)
+    db.connect(reuse_if_open=True)
+    tables = db.get_tables()
+    if tables:
+        db.execute_sql("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    db.close()
+
+
+def build_demo(url: str) -> None:
+    db = open_database(url)
+    with db.connection_context():
+        migrations.upgrade(db)
+        with db.atomic():
+            demo.load(load_file(SHIPPED_CRITERIA))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A demo database built once per session (SQLite), copied for each test."""
+    if POSTGRES_URL:
+        return None
+    path = tmp_path_factory.mktemp("template") / "zi.sqlite3"
+    build_demo(f"sqlite:///{path}")
+    database.obj.close()
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path, demo_template) -> str:
+    if POSTGRES_URL:
+        reset_postgres(POSTGRES_URL)
+        build_demo(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path / "zi.sqlite3"
+    shutil.copy(demo_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    from zi.web import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
+    })
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    def as_(email: str, password: str = demo.DEMO_PASSWORD):
+        client.post("/logout")
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return as_
+
+
+@pytest.fixture
+def db(app):
+    """The test's database, connected, for arranging and asserting outside requests."""
+    database.connect(reuse_if_open=True)
+    yield database
+    if not database.is_closed():
+        database.close()

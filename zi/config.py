@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -13,5 +14,38 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _flag(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Config:
     CRITERIA_DIR = _env("ZI_CRITERIA_DIR", str(PROJECT_DIR / "criteria"))
+
+    def __init__(self) -> None:
+        self.INSTANCE_DIR = Path(_env("ZI_INSTANCE_DIR", str(PROJECT_DIR / "instance")))
+        self.DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{self.INSTANCE_DIR / 'zi.sqlite3'}")
+        self.EVIDENCE_DIR = _env("ZI_EVIDENCE_DIR", str(PROJECT_DIR / "evidence"))
+        self.SECRET_KEY = _secret_key(self.INSTANCE_DIR)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("ZI_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.BABEL_DEFAULT_LOCALE = _env("ZI_LOCALE", "id")
+        self.LANGUAGES = ("id", "en")
+        self.RATELIMIT_STORAGE_URI = _env("ZI_RATELIMIT_STORAGE", "memory://")
+        self.LOGIN_RATE_LIMIT = _env("ZI_LOGIN_RATE_LIMIT", "10 per minute")
+        self.MAX_CONTENT_LENGTH = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024

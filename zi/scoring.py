@@ -284,8 +284,7 @@ def _measure(report: ScoreReport, measure: str, ref: str | None) -> Fraction:
 def _predicate(criteria: Criteria, report: ScoreReport, thresholds: list[ThresholdResult]):
     """The highest predicate whose every condition holds; what each one still misses."""
     missed: dict[str, list[str]] = {}
-    earned = NO_PREDICATE
-    for pred in sorted(criteria.predicates, key=lambda p: p.rank, reverse=True):
+    for pred in criteria.predicates:
         failures = [t.label for t in thresholds if t.predicate == pred.code and not t.passed]
         if pred.requires_prior and report.prior_predicate not in pred.requires_prior:
             failures.append(f"predikat sebelumnya: {' atau '.join(pred.requires_prior)}")
@@ -293,6 +292,6 @@ def _predicate(criteria: Criteria, report: ScoreReport, thresholds: list[Thresho
             count = len(report.unanswered)
             failures.append(f"penilaian belum lengkap ({count} butir belum dijawab)")
         missed[pred.code] = failures
-        if not failures and earned == NO_PREDICATE:
-            earned = pred.code
+    by_rank = sorted(criteria.predicates, key=lambda p: p.rank, reverse=True)
+    earned = next((p.code for p in by_rank if not missed[p.code]), NO_PREDICATE)
     return earned, missed

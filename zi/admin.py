@@ -1,0 +1,119 @@
+"""Administration of an instansi: units, people, roles, periods, prerequisites.
+
+Plain functions shared by the admin pages and the `zi` command; each change is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import answers as store
+from . import audit
+from .models import PREREQUISITES, ROLES, Assessment, Instansi, Period, Prerequisite, RoleAssignment, Unit, User, now
+from .passwords import hash_password
+
+
+class AdminError(ValueError):
+    """A request an admin made that cannot be carried out; the message is for the user."""
+
+
+def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instansi:
+    instansi = Instansi.get_or_none(Instansi.name == name)
+    if instansi is None:
+        instansi = Instansi.create(name=name, kind=kind)
+        audit.record("instansi:create", actor, instansi=instansi, new={"name": name})
+    return instansi
+
+
+def create_unit(instansi: Instansi, name: str, actor=None, parent: Unit | None = None,
+                region: str = "") -> Unit:
+    name = name.strip()
+    if not name:
+        raise AdminError("Nama unit wajib diisi.")
+    if Unit.get_or_none((Unit.instansi == instansi) & (Unit.name == name)):
+        raise AdminError(f"Unit '{name}' sudah ada di instansi ini.")
+    if parent is not None and parent.instansi_id != instansi.id:
+        raise AdminError("Unit induk harus dari instansi yang sama.")
+    unit = Unit.create(instansi=instansi, name=name, parent=parent, region=region.strip())
+    audit.record("unit:create", actor, unit=unit, new={"name": name, "parent": parent and parent.id,
+                                                       "region": region})
+    return unit
+
+
+def create_user(email: str, name: str, password: str, actor=None, instansi=None) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AdminError("Email tidak sah.")
+    if User.get_or_none(User.email == email):
+        raise AdminError(f"Pengguna {email} sudah ada.")
+    try:
+        password_hash = hash_password(password)
+    except ValueError as err:
+        raise AdminError("Kata sandi minimal 10 karakter.") from err
+    user = User.create(email=email, name=name.strip() or email, password_hash=password_hash)
+    audit.record("user:create", actor, instansi=instansi, new={"email": email, "name": user.name})
+    return user
+
+
+def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = None,
+                areas: list[str] | tuple = (), actor=None) -> RoleAssignment:
+    if role not in ROLES:
+        raise AdminError(f"Peran tidak dikenal: {role}")
+    if role in ("member", "head", "tpi") and unit is None:
+        raise AdminError("Peran ini harus dikaitkan dengan satu unit.")
+    if role == "admin" and unit is not None:
+        raise AdminError("Admin berlaku untuk seluruh instansi, bukan satu unit.")
+    if unit is not None and unit.instansi_id != instansi.id:
+        raise AdminError("Unit bukan bagian dari instansi ini.")
+    assignment = RoleAssignment.create(user=user, role=role, instansi=instansi, unit=unit,
+                                       areas=",".join(areas) if role == "member" else "")
+    audit.record("role:assign", actor, instansi=instansi, unit=unit,
+                 new={"user": user.email, "role": role, "areas": assignment.areas})
+    return assignment
+
+
+def remove_role(assignment: RoleAssignment, actor=None) -> None:
+    audit.record("role:remove", actor, instansi=assignment.instansi_id, unit=assignment.unit,
+                 old={"user": assignment.user.email, "role": assignment.role, "areas": assignment.areas})
+    assignment.delete_instance()
+
+
+def create_period(instansi: Instansi, year: int, criteria_id: str, opens_on: date, closes_on: date,
+                  actor=None, copy_previous: bool = False) -> Period:
+    if Period.get_or_none((Period.instansi == instansi) & (Period.year == year)):
+        raise AdminError(f"Periode {year} sudah ada.")
+    if closes_on < opens_on:
+        raise AdminError("Tanggal tutup harus sesudah tanggal buka.")
+    period = Period.create(instansi=instansi, year=year, criteria_id=criteria_id, opens_on=opens_on,
+                           closes_on=closes_on)
+    audit.record("period:create", actor, instansi=instansi,
+                 new={"year": year, "criteria": criteria_id, "copy_previous": copy_previous})
+    for unit in Unit.select().where(Unit.instansi == instansi):
+        assessment = Assessment.create(unit=unit, period=period)
+        if copy_previous:
+            store.start_from_previous(assessment, actor)
+    return period
+
+
+def ensure_assessment(unit: Unit, period: Period) -> Assessment:
+    assessment, _ = Assessment.get_or_create(unit=unit, period=period)
+    return assessment
+
+
+def set_prerequisite(instansi: Instansi, key: str, met: bool | None, note: str = "",
+                     unit: Unit | None = None, actor=None) -> Prerequisite:
+    if key not in PREREQUISITES:
+        raise AdminError(f"Prasyarat tidak dikenal: {key}")
+    scope = PREREQUISITES[key][0]
+    if (scope == "unit") != (unit is not None):
+        raise AdminError("Prasyarat ini dicatat untuk " + ("unit." if scope == "unit" else "instansi."))
+    record = Prerequisite.get_or_none((Prerequisite.instansi == instansi) & (Prerequisite.key == key)
+                                      & (Prerequisite.unit == unit if unit else Prerequisite.unit.is_null()))
+    old = None if record is None else {"met": record.met, "note": record.note}
+    if record is None:
+        record = Prerequisite(instansi=instansi, unit=unit, key=key)
+    record.met, record.note, record.updated_by, record.updated_at = met, note.strip(), actor, now()
+    record.save()
+    audit.record("prerequisite", actor, instansi=instansi, unit=unit, item_code=key, old=old,
+                 new={"met": met, "note": record.note})
+    return record

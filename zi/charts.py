@@ -1,0 +1,95 @@
+"""Charts as plain SVG strings: the same drawing serves the web pages and the PDF dossiers."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+
+
+def _f(value) -> float:
+    return float(value) if isinstance(value, Fraction) else value
+
+
+def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720) -> str:
+    """Horizontal bars of each area's % of its weight, with a line per predicate minimum.
+
+    rows: [{"label": ..., "percent": unit %, "tpi": TPI % or None}]
+    """
+    label_w, bar_h, gap, top = 270, 14, 12, 44
+    chart_w = width - label_w - 50
+    group_h = bar_h * (2 if any(r.get("tpi") is not None for r in rows) else 1) + gap
+    height = top + group_h * len(rows) + 24
+    x = lambda pct: label_w + chart_w * max(0.0, min(100.0, _f(pct))) / 100  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="{width}" role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" '
+           f'font-size="12">']
+    out.append(f'<title>{escape("Nilai per area (% dari bobot)")}</title>')
+    for i, tick in enumerate(range(0, 101, 20)):
+        out.append(f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" '
+                   f'stroke="#e3e7ee" stroke-width="1"/>')
+        out.append(f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" fill="#667">{tick}%</text>')
+    for i, row in enumerate(rows):
+        y = top + i * group_h
+        out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end" fill="#223">'
+                   f'{escape(row["label"])}</text>')
+        pct = _f(row["percent"])
+        out.append(f'<rect x="{label_w}" y="{y}" width="{x(pct) - label_w:.1f}" height="{bar_h}" '
+                   f'fill="#1f6feb" rx="2"><title>Unit: {pct:.2f}%</title></rect>')
+        out.append(f'<text x="{x(pct) + 4:.1f}" y="{y + bar_h - 3}" fill="#223">{pct:.2f}%</text>')
+        if row.get("tpi") is not None:
+            tpi = _f(row["tpi"])
+            out.append(f'<rect x="{label_w}" y="{y + bar_h}" width="{x(tpi) - label_w:.1f}" '
+                       f'height="{bar_h}" fill="#f0883e" rx="2"><title>TPI: {tpi:.2f}%</title></rect>')
+            out.append(f'<text x="{x(tpi) + 4:.1f}" y="{y + 2 * bar_h - 3}" fill="#223">{tpi:.2f}%</text>')
+    colours = {"WBK": "#2da44e", "WBBM": "#8250df"}
+    for j, (name, minimum) in enumerate(minimums.items()):
+        colour = colours.get(name, "#444")
+        out.append(f'<line x1="{x(minimum):.1f}" y1="{top - 10}" x2="{x(minimum):.1f}" '
+                   f'y2="{height - 20}" stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>')
+        out.append(f'<text x="{x(minimum):.1f}" y="{top - 14 - 14 * (j % 2)}" text-anchor="middle" '
+                   f'fill="{colour}" font-weight="bold">{escape(name)} ≥ {minimum:g}%</text>')
+    legend_y = 12
+    out.append(f'<rect x="0" y="{legend_y - 9}" width="10" height="10" fill="#1f6feb"/>'
+               f'<text x="14" y="{legend_y}" fill="#223">Unit</text>')
+    if any(r.get("tpi") is not None for r in rows):
+        out.append(f'<rect x="50" y="{legend_y - 9}" width="10" height="10" fill="#f0883e"/>'
+                   f'<text x="64" y="{legend_y}" fill="#223">TPI</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640) -> str:
+    """Vertical bars of each unit's total score, with the predicate minimums as lines."""
+    left, top, bottom, height = 36, 16, 70, 260
+    plot_h = height - top - bottom
+    n = max(len(rows), 1)
+    slot = (width - left - 10) / n
+    bar_w = min(48, slot * 0.6)
+    y = lambda v: top + plot_h * (1 - max(0.0, min(100.0, _f(v))) / 100)  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="11">',
+           '<title>Nilai total per unit</title>']
+    for tick in range(0, 101, 25):
+        out.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" '
+                   f'stroke="#e3e7ee"/><text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" '
+                   f'fill="#667">{tick}</text>')
+    for i, row in enumerate(rows):
+        cx = left + slot * i + slot / 2
+        value = _f(row["total"])
+        out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{y(value):.1f}" width="{bar_w:.1f}" '
+                   f'height="{y(0) - y(value):.1f}" fill="#1f6feb" rx="2"><title>{escape(row["label"])}: '
+                   f'{value:.2f}</title></rect>')
+        out.append(f'<text x="{cx:.1f}" y="{y(value) - 4:.1f}" text-anchor="middle" fill="#223">'
+                   f'{value:.2f}</text>')
+        label = row["label"] if len(row["label"]) <= 22 else row["label"][:21] + "…"
+        out.append(f'<text x="{cx:.1f}" y="{y(0) + 14:.1f}" text-anchor="end" fill="#223" '
+                   f'transform="rotate(-25 {cx:.1f} {y(0) + 14:.1f})">{escape(label)}</text>')
+    colours = {"WBK": "#2da44e", "WBBM": "#8250df"}
+    for name, minimum in minimums.items():
+        colour = colours.get(name, "#444")
+        out.append(f'<line x1="{left}" y1="{y(minimum):.1f}" x2="{width - 10}" y2="{y(minimum):.1f}" '
+                   f'stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>'
+                   f'<text x="{width - 12}" y="{y(minimum) - 4:.1f}" text-anchor="end" fill="{colour}" '
+                   f'font-weight="bold">{escape(name)} ≥ {minimum:g}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,31 @@
+"""The database handle: one peewee proxy, bound to SQLite (default) or PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+def open_database(url: str):
+    """A peewee database for `url` (sqlite:///path or postgresql://…), bound to the proxy."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    else:
+        db = connect(url)
+        assert isinstance(db, PostgresqlDatabase), f"unsupported DATABASE_URL: {url}"
+    database.initialize(db)
+    return db

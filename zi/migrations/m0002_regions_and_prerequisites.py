@@ -1,0 +1,37 @@
+"""Units get a region (district, office); proposal prerequisites (§4.3) get a table."""
+
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Model, TextField
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+
+def up(db):
+    migrator = SqliteMigrator(db) if db.__class__.__name__.startswith("Sqlite") else PostgresqlMigrator(db)
+    migrate(migrator.add_column("unit", "region", CharField(default="")))
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class Instansi(Base):
+        pass
+
+    class Unit(Base):
+        pass
+
+    class User(Base):
+        pass
+
+    class Prerequisite(Base):
+        instansi = ForeignKeyField(Instansi, on_delete="CASCADE")
+        unit = ForeignKeyField(Unit, null=True, on_delete="CASCADE")
+        key = CharField()
+        met = BooleanField(null=True)
+        note = TextField(default="")
+        updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        updated_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("instansi", "unit", "key"), True),)
+
+    db.create_tables([Prerequisite])

@@ -1,0 +1,202 @@
+"""The tracker's tables (peewee). Schema changes go through zi/migrations, never create_tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """A JSON value in a text column (portable between SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Instansi(BaseModel):
+    name = CharField(unique=True)
+    kind = CharField(default="pemda")  # pemda or kl: Indeks RB minimums differ
+    created_at = DateTimeField(default=now)
+
+
+class Unit(BaseModel):
+    instansi = ForeignKeyField(Instansi, backref="units", on_delete="CASCADE")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL")
+    name = CharField()
+    region = CharField(default="")
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("instansi", "name"), True),)
+
+
+class User(BaseModel):
+    email = CharField(unique=True)
+    name = CharField()
+    password_hash = CharField()
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=now)
+
+    # Flask-Login's protocol, without importing Flask here.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+ROLES = ("admin", "member", "head", "tpi", "reviewer")
+
+
+class RoleAssignment(BaseModel):
+    """A role of a user in an instansi (unit empty: the whole instansi) or in one unit."""
+
+    user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")
+    role = CharField()
+    instansi = ForeignKeyField(Instansi, backref="role_assignments", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="role_assignments", on_delete="CASCADE")
+    areas = CharField(default="")  # pokja: comma-separated area codes; empty = all areas
+
+    @property
+    def area_codes(self) -> set[str]:
+        return {a for a in self.areas.split(",") if a}
+
+
+class Period(BaseModel):
+    instansi = ForeignKeyField(Instansi, backref="periods", on_delete="CASCADE")
+    year = IntegerField()
+    criteria_id = CharField()
+    opens_on = DateField()
+    closes_on = DateField()
+
+    class Meta:
+        indexes = ((("instansi", "year"), True),)
+
+
+STATUSES = ("draft", "submitted", "in_review", "revision", "resubmitted", "accepted")
+
+
+class Assessment(BaseModel):
+    unit = ForeignKeyField(Unit, backref="assessments", on_delete="CASCADE")
+    period = ForeignKeyField(Period, backref="assessments", on_delete="CASCADE")
+    status = CharField(default="draft")
+    prior_predicate = CharField(default="none")
+    sptjm_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    sptjm_at = DateTimeField(null=True)
+    accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    accepted_at = DateTimeField(null=True)
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("unit", "period"), True),)
+
+
+LAYERS = ("unit", "tpi")
+
+
+class Answer(BaseModel):
+    """One item's answer in one layer; `version` guards against stale overwrites."""
+
+    assessment = ForeignKeyField(Assessment, backref="answers", on_delete="CASCADE")
+    layer = CharField()
+    item_code = CharField()
+    value = JSONField(null=True)
+    note = TextField(default="")
+    version = IntegerField(default=1)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("assessment", "layer", "item_code"), True),)
+
+
+class RevisionRequest(BaseModel):
+    assessment = ForeignKeyField(Assessment, backref="revision_requests", on_delete="CASCADE")
+    item_code = CharField()
+    comment = TextField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+    resolved_at = DateTimeField(null=True)
+
+
+PREREQUISITES = {
+    # key: (scope, label) — Tabel 5 of PermenPAN-RB 90/2021 as restated by 5/2024 (§4.3)
+    "wtp": ("instansi", "Opini BPK atas laporan keuangan minimal WTP"),
+    "sakip": ("instansi", "Predikat SAKIP instansi minimal B (WBK) / BB (WBBM)"),
+    "indeks_rb": ("instansi", "Indeks RB minimal CC/B (WBK) atau B/BB (WBBM)"),
+    "spip": ("instansi", "Maturitas SPIP minimal level 3"),
+    "core_service": ("unit", "Unit merupakan unit layanan inti (core layanan)"),
+    "audit_followup": ("unit", "Tindak lanjut temuan APIP/BPK 100%"),
+    "lhkpn": ("unit", "Kepatuhan penyampaian LHKPN dan LHKASN 100%"),
+    "zi_duration": ("unit", "Membangun ZI minimal 1 tahun"),
+    "sakip_unit": ("unit", "Hasil evaluasi SAKIP internal unit minimal B (WBK) / BB (WBBM)"),
+}
+
+
+class Prerequisite(BaseModel):
+    """A proposal prerequisite (§4.3) recorded for an instansi (unit empty) or a unit."""
+
+    instansi = ForeignKeyField(Instansi, backref="prerequisites", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="prerequisites", on_delete="CASCADE")
+    key = CharField()
+    met = BooleanField(null=True)
+    note = TextField(default="")
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("instansi", "unit", "key"), True),)
+
+
+class AuditEvent(BaseModel):
+    """Append-only: rows are inserted, never updated or deleted (see zi.audit)."""
+
+    instansi = ForeignKeyField(Instansi, null=True, on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    assessment = ForeignKeyField(Assessment, null=True, on_delete="SET NULL")
+    item_code = CharField(default="")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    action = CharField()
+    old = JSONField(null=True)
+    new = JSONField(null=True)
+    reason = TextField(default="")
+    created_at = DateTimeField(default=now, index=True)
+
+    def save(self, *args, **kwargs):
+        if self.id is not None:
+            raise PermissionError("audit events are append-only")
+        return super().save(*args, **kwargs)
+
+
+ALL_MODELS = [Instansi, Unit, User, RoleAssignment, Period, Assessment, Answer, RevisionRequest,
+              Prerequisite, AuditEvent]

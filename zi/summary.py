@@ -1,0 +1,95 @@
+"""What dashboards show of many assessments at once, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import answers as answer_store
+from .criteria import Criteria
+from .models import Answer, Assessment, Period, RevisionRequest
+
+from .scoring import ScoreReport
+
+HASIL = "H"
+
+
+def with_period(query):
+    """Join the period to an assessment query, selected in the same row."""
+    return query.switch(Assessment).join(Period).select_extend(Period)
+
+
+@dataclass
+class Summary:
+    assessment: Assessment
+    criteria: Criteria
+    unit_report: ScoreReport
+    tpi_report: ScoreReport | None
+    progress: dict[str, tuple[int, int]]  # area code (or "H") -> (answered, total), unit layer
+    open_revisions: int
+    layers: dict[str, dict[str, Answer]] = field(repr=False, default_factory=dict)
+
+    @property
+    def final(self) -> ScoreReport:
+        """TPI's layer decides once TPI has answered; before that, the unit's self-assessment."""
+        return self.tpi_report or self.unit_report
+
+    @property
+    def answered(self) -> int:
+        return sum(a for a, _ in self.progress.values())
+
+    @property
+    def total_items(self) -> int:
+        return sum(t for _, t in self.progress.values())
+
+
+def area_of(where) -> str:
+    return where.area or HASIL
+
+
+def area_minimums(criteria: Criteria) -> dict[str, float]:
+    return {
+        p.code: t.min for p in criteria.predicates for t in p.thresholds if t.measure == "each_area_percent"
+    }
+
+
+def progress(criteria: Criteria, answered: dict[str, Answer]) -> dict[str, tuple[int, int]]:
+    done: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for item, where in criteria.walk_items():
+        key = area_of(where)
+        total[key] += 1
+        answer = answered.get(item.code)
+        if answer is not None and answer.value is not None:
+            done[key] += 1
+    return {key: (done[key], total[key]) for key in total}
+
+
+def summarize(assessments, registry: dict[str, Criteria]) -> list[Summary]:
+    """One summary per assessment (with unit and period already joined); 2 queries more,
+    whatever the number of assessments or items."""
+    assessments = list(assessments)
+    ids = [a.id for a in assessments]
+    layers: dict[int, dict[str, dict[str, Answer]]] = {i: {"unit": {}, "tpi": {}} for i in ids}
+    if ids:
+        for answer in Answer.select().where(Answer.assessment.in_(ids)):
+            layers[answer.assessment_id][answer.layer][answer.item_code] = answer
+        revisions = defaultdict(int)
+        query = RevisionRequest.select(RevisionRequest.assessment).where(
+            RevisionRequest.assessment.in_(ids) & RevisionRequest.resolved_at.is_null())
+        for r in query:
+            revisions[r.assessment_id] += 1
+    result = []
+    for a in assessments:
+        criteria = registry[a.period.criteria_id]
+        unit_layer, tpi_layer = layers[a.id]["unit"], layers[a.id]["tpi"]
+        result.append(Summary(
+            assessment=a,
+            criteria=criteria,
+            unit_report=answer_store.report(criteria, a, unit_layer),
+            tpi_report=answer_store.report(criteria, a, tpi_layer) if tpi_layer else None,
+            progress=progress(criteria, unit_layer),
+            open_revisions=revisions[a.id] if ids else 0,
+            layers=layers[a.id],
+        ))
+    return result

@@ -1,0 +1,225 @@
+"""An assessment: overview, the area pages where answers are given, review and workflow."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import answers as store
+from .. import audit, workflow
+from ..criteria import Criteria, Item
+from ..models import PREREQUISITES, Prerequisite
+from ..scoring import AnswerError
+from ..summary import HASIL, area_minimums, progress
+from .i18n import gettext
+
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+
+def _load(assessment_id: int):
+    assessment = g.access.assessment(assessment_id)
+    criteria: Criteria = current_app.extensions["zi_criteria"][assessment.period.criteria_id]
+    roles = g.access.roles(assessment.unit)
+    return assessment, criteria, roles
+
+
+def _groups(criteria: Criteria):
+    """Areas in LKE order plus the Hasil group: [(code, name)]."""
+    return [(a.code, f"{a.number}. {a.name}") for a in criteria.areas] + [(HASIL, "Hasil")]
+
+
+def prerequisites_for(unit) -> list[dict]:
+    rows = Prerequisite.select().where(
+        (Prerequisite.instansi == unit.instansi_id)
+        & (Prerequisite.unit.is_null() | (Prerequisite.unit == unit.id))
+    )
+    found = {(r.key, r.unit_id is not None): r for r in rows}
+    return [
+        {"key": key, "label": gettext(label), "scope": scope,
+         "record": found.get((key, scope == "unit"))}
+        for key, (scope, label) in PREREQUISITES.items()
+    ]
+
+
+@bp.route("/<int:assessment_id>")
+@login_required
+def overview(assessment_id: int):
+    assessment, criteria, roles = _load(assessment_id)
+    layers = store.both_layers(assessment)
+    unit_report = store.report(criteria, assessment, layers["unit"])
+    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
+    from .. import charts
+    from markupsafe import Markup
+
+    rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
+             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
+    return render_template(
+        "assessment.html",
+        a=assessment, criteria=criteria, roles=roles, unit_report=unit_report, tpi_report=tpi_report,
+        groups=_groups(criteria), progress=progress(criteria, layers["unit"]),
+        tpi_progress=progress(criteria, layers["tpi"]),
+        differences=store.differences(layers["unit"], layers["tpi"]), layers=layers,
+        transitions=workflow.available(assessment, roles),
+        revisions=workflow.open_revisions(assessment),
+        prerequisites=prerequisites_for(assessment.unit),
+        chart=Markup(charts.area_bars(rows, area_minimums(criteria))),
+    )
+
+
+@bp.route("/<int:assessment_id>/area/<code>")
+@login_required
+def area(assessment_id: int, code: str):
+    assessment, criteria, roles = _load(assessment_id)
+    groups = dict(_groups(criteria))
+    if code not in groups:
+        abort(404)
+    layers = store.both_layers(assessment)
+    revisions = workflow.open_revisions(assessment)
+    member_areas = g.access.areas(assessment.unit)
+    sections = []
+    for comp in criteria.components:
+        for sub in comp.sub_components:
+            sub_areas = []
+            if code == HASIL and not sub.areas:
+                sub_areas.append((None, sub.items))
+            for block in sub.areas:
+                if block.area == code:
+                    sub_areas.extend((sa, sa.items) for sa in block.sub_areas)
+            if sub_areas:
+                sections.append((sub, sub_areas))
+
+    def editable(item: Item, layer: str) -> bool:
+        return workflow.can_edit(assessment, roles, layer, item.code, None if code == HASIL else code,
+                                 member_areas, revisions)
+
+    unit_report = store.report(criteria, assessment, layers["unit"])
+    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
+    return render_template(
+        "area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
+        groups=_groups(criteria), sections=sections, layers=layers, revisions=revisions,
+        editable=editable, unit_report=unit_report, tpi_report=tpi_report,
+        progress=progress(criteria, layers["unit"]),
+    )
+
+
+def parse_value(item: Item, form) -> object:
+    """The answer as stored (canonical), from the item's form fields; None clears it."""
+    if item.type == "percent":
+        raw = {c: form.get(f"count_{c}", "").strip() for c in item.count_ids}
+        if not any(raw.values()):
+            return None
+        missing = [c.label for c in item.counts if not raw[c.id]]
+        if missing:
+            raise AnswerError([gettext("Isi semua jumlah: %(missing)s", missing=", ".join(missing))])
+        try:
+            counts = {c: int(v) for c, v in raw.items()}
+        except ValueError:
+            raise AnswerError([gettext("Jumlah harus bilangan bulat ≥ 0.")]) from None
+        return counts
+    value = form.get("value", "").strip()
+    if not value:
+        return None
+    if item.type == "index_0_4":
+        try:
+            return str(Decimal(value.replace(",", ".")).normalize())
+        except InvalidOperation:
+            raise AnswerError([gettext("Nilai survei harus angka 0 sampai 4.")]) from None
+    return value
+
+
+def _area_code(criteria: Criteria, item_code: str) -> str:
+    where = next(w for i, w in criteria.walk_items() if i.code == item_code)
+    return where.area or HASIL
+
+
+def _back(assessment, criteria, item_code):
+    return redirect(url_for("assessments.area", assessment_id=assessment.id,
+                            code=_area_code(criteria, item_code)) + f"#item-{item_code}")
+
+
+@bp.route("/<int:assessment_id>/items/<item_code>", methods=["POST"])
+@login_required
+def save(assessment_id: int, item_code: str):
+    assessment, criteria, roles = _load(assessment_id)
+    item = criteria.items_by_code.get(item_code)
+    layer = request.form.get("layer", "unit")
+    if item is None or layer not in ("unit", "tpi"):
+        abort(404)
+    area_code = _area_code(criteria, item_code)
+    if not workflow.can_edit(assessment, roles, layer, item_code, None if area_code == HASIL else area_code,
+                             g.access.areas(assessment.unit)):
+        abort(403)
+    try:
+        value = parse_value(item, request.form)
+        version = int(request.form.get("version", "0"))
+        store.save_answer(criteria, assessment, current_user, layer, item_code, value,
+                          request.form.get("note", "").strip(), version)
+        flash(gettext("Jawaban %(code)s tersimpan.", code=item_code), "success")
+    except AnswerError as err:
+        flash(gettext("Jawaban %(code)s tidak disimpan: %(why)s", code=item_code,
+                      why="; ".join(err.problems)), "error")
+    except store.StaleEdit as err:
+        who = err.current.updated_by.name if err.current.updated_by_id else gettext("pengguna lain")
+        shown = err.current.value if err.current.value is not None else gettext("(kosong)")
+        flash(gettext("Jawaban %(code)s tidak disimpan: sudah diubah oleh %(who)s sejak halaman ini "
+                      "dibuka. Jawaban terbaru: %(value)s. Periksa lalu simpan lagi bila perlu.",
+                      code=item_code, who=who, value=shown), "error")
+    except ValueError:
+        abort(400)
+    return _back(assessment, criteria, item_code)
+
+
+@bp.route("/<int:assessment_id>/items/<item_code>/revision", methods=["POST"])
+@login_required
+def revision(assessment_id: int, item_code: str):
+    assessment, criteria, roles = _load(assessment_id)
+    if item_code not in criteria.items_by_code:
+        abort(404)
+    if "tpi" not in roles or assessment.status != "in_review":
+        abort(403)
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        flash(gettext("Catatan revisi wajib diisi."), "error")
+    else:
+        store.request_revision(assessment, current_user, item_code, comment)
+        flash(gettext("Permintaan revisi %(code)s dicatat.", code=item_code), "success")
+    return _back(assessment, criteria, item_code)
+
+
+@bp.route("/<int:assessment_id>/action/<action>", methods=["POST"])
+@login_required
+def act(assessment_id: int, action: str):
+    assessment, criteria, roles = _load(assessment_id)
+    layer = "tpi" if action == "accept" else "unit"
+    report = store.report(criteria, assessment, store.layer_answers(assessment, layer))
+    try:
+        workflow.transition(assessment, action, current_user, roles, complete=report.complete,
+                            sptjm=request.form.get("sptjm") == "1",
+                            reason=request.form.get("reason", ""))
+        flash(gettext("Status penilaian: %(status)s.",
+                      status=gettext(workflow.STATUS_LABELS[assessment.status])), "success")
+    except workflow.WorkflowError as err:
+        flash(str(err), "error")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+@bp.route("/<int:assessment_id>/copy-unit", methods=["POST"])
+@login_required
+def copy_unit(assessment_id: int):
+    assessment, criteria, roles = _load(assessment_id)
+    if "tpi" not in roles or assessment.status != "in_review":
+        abort(403)
+    copied = store.copy_unit_to_tpi(assessment, current_user)
+    flash(gettext("%(n)s jawaban unit disalin ke lapisan TPI.", n=copied), "success")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+@bp.route("/<int:assessment_id>/audit")
+@login_required
+def audit_log(assessment_id: int):
+    assessment, criteria, roles = _load(assessment_id)
+    item = request.args.get("item") or None
+    events = audit.events_for(assessment=assessment, item_code=item)
+    return render_template("audit.html", a=assessment, events=list(events), item=item, criteria=criteria)

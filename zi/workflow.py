@@ -1,0 +1,114 @@
+"""The life of an assessment: who moves it from which status to which, and who may edit what.
+
+draft → submitted (unit head, SPTJM) → in_review (TPI) → revision (TPI, per item)
+→ resubmitted (unit head, SPTJM) → in_review → accepted (TPI; locked). Only an admin
+reopens an accepted assessment, with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import audit
+from .models import Assessment, RevisionRequest, now
+
+
+class WorkflowError(ValueError):
+    """A transition or an edit that the rules do not allow; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    role: str
+    label: str
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("submit", ("draft",), "submitted", "head", "Ajukan ke TPI"),
+        Transition("resubmit", ("revision",), "resubmitted", "head", "Ajukan ulang ke TPI"),
+        Transition("start_review", ("submitted", "resubmitted"), "in_review", "tpi", "Mulai reviu"),
+        Transition("request_revision", ("in_review",), "revision", "tpi", "Minta revisi"),
+        Transition("accept", ("in_review",), "accepted", "tpi", "Terima penilaian (final)"),
+        Transition("reopen", ("accepted",), "in_review", "admin", "Buka kembali"),
+    )
+}
+
+STATUS_LABELS = {
+    "draft": "Draf",
+    "submitted": "Diajukan",
+    "in_review": "Direviu TPI",
+    "revision": "Perlu revisi",
+    "resubmitted": "Diajukan ulang",
+    "accepted": "Diterima (final)",
+}
+
+
+def available(assessment: Assessment, roles: set[str]) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if assessment.status in t.sources and t.role in roles]
+
+
+def open_revisions(assessment: Assessment) -> dict[str, RevisionRequest]:
+    query = RevisionRequest.select().where(
+        (RevisionRequest.assessment == assessment) & RevisionRequest.resolved_at.is_null()
+    )
+    return {r.item_code: r for r in query}
+
+
+def can_edit(assessment: Assessment, roles: set[str], layer: str, item_code: str, area: str | None,
+             member_areas: set[str] | None, revisions: dict | None = None) -> bool:
+    """Whether a person with `roles` may change this item's answer in `layer` now."""
+    if layer == "tpi":
+        return "tpi" in roles and assessment.status == "in_review"
+    if not roles & {"member", "head"}:
+        return False
+    if "head" not in roles and member_areas is not None and area not in member_areas:
+        return False
+    if assessment.status == "draft":
+        return True
+    if assessment.status == "revision":
+        revisions = open_revisions(assessment) if revisions is None else revisions
+        return item_code in revisions
+    return False
+
+
+def transition(assessment: Assessment, action: str, user, roles: set[str], *, complete: bool = True,
+               sptjm: bool = False, reason: str = "") -> Assessment:
+    """Move the assessment; every precondition failure is a WorkflowError with a clear message."""
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise WorkflowError(f"Tindakan tidak dikenal: {action}")
+    if t.role not in roles:
+        raise WorkflowError("Anda tidak berwenang melakukan tindakan ini.")
+    if assessment.status not in t.sources:
+        raise WorkflowError(
+            f"Tindakan '{t.label}' tidak dapat dilakukan pada status {STATUS_LABELS[assessment.status]}."
+        )
+    if action in ("submit", "resubmit"):
+        if not complete:
+            raise WorkflowError("Semua butir harus dijawab sebelum diajukan.")
+        if not sptjm:
+            raise WorkflowError("Pimpinan unit harus menyatakan kebenaran data (SPTJM) sebelum mengajukan.")
+        assessment.sptjm_by, assessment.sptjm_at = user, now()
+    if action == "accept" and not complete:
+        raise WorkflowError("Jawaban TPI belum lengkap: penilaian yang belum lengkap tidak dapat difinalkan.")
+    if action == "request_revision" and not open_revisions(assessment):
+        raise WorkflowError("Tandai dulu butir yang perlu direvisi beserta catatannya.")
+    if action == "reopen" and not reason.strip():
+        raise WorkflowError("Alasan membuka kembali wajib diisi.")
+    if action == "resubmit":
+        RevisionRequest.update(resolved_at=now()).where(
+            (RevisionRequest.assessment == assessment) & RevisionRequest.resolved_at.is_null()
+        ).execute()
+    if action == "accept":
+        assessment.accepted_by, assessment.accepted_at = user, now()
+    old = assessment.status
+    assessment.status = t.target
+    assessment.updated_at = now()
+    assessment.save()
+    audit.record("status", user, assessment=assessment, old=old, new=t.target, reason=reason)
+    return assessment
