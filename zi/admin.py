@@ -9,7 +9,18 @@ from datetime import date
 
 from . import answers as store
 from . import audit
-from .models import PREREQUISITES, ROLES, Assessment, Instansi, Period, Prerequisite, RoleAssignment, Unit, User, now
+from .models import (
+    PREREQUISITES,
+    ROLES,
+    Assessment,
+    Instansi,
+    Period,
+    Prerequisite,
+    RoleAssignment,
+    Unit,
+    User,
+    now,
+)
 from .passwords import hash_password
 
 

@@ -20,7 +20,8 @@ def record(action: str, user=None, *, instansi=None, unit=None, assessment=None,
 
 
 def events_for(assessment=None, item_code: str | None = None, instansi=None, limit: int = 200):
-    query = AuditEvent.select(AuditEvent, User).join(User, JOIN.LEFT_OUTER).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    query = (AuditEvent.select(AuditEvent, User).join(User, JOIN.LEFT_OUTER)
+             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     if assessment is not None:
         query = query.where(AuditEvent.assessment == assessment)
     if item_code:

@@ -24,10 +24,11 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720) ->
            f'width="{width}" role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" '
            f'font-size="12">']
     out.append(f'<title>{escape("Nilai per area (% dari bobot)")}</title>')
-    for i, tick in enumerate(range(0, 101, 20)):
+    for tick in range(0, 101, 20):
         out.append(f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" '
                    f'stroke="#e3e7ee" stroke-width="1"/>')
-        out.append(f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" fill="#667">{tick}%</text>')
+        out.append(f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" '
+                   f'fill="#667">{tick}%</text>')
     for i, row in enumerate(rows):
         y = top + i * group_h
         out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end" fill="#223">'

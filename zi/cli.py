@@ -300,3 +300,131 @@ def format_report(c: Criteria, report: scoring.ScoreReport) -> str:
         if missed and report.predicate != code:
             lines.append(f"  belum {code}: " + "; ".join(missed))
     return "\n".join(lines)
+
+
+# --- administration without the browser ---------------------------------------
+
+
+def _database():
+    """Open the configured database (DATABASE_URL, default the SQLite file in instance/)."""
+    from .config import Config as Settings
+    from .db import open_database
+
+    db = open_database(Settings().DATABASE_URL)
+    db.connect(reuse_if_open=True)
+    return db
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring it up to date (numbered migrations, no data lost)."""
+    from . import migrations
+
+    database = _database()
+    applied = migrations.upgrade(database)
+    version = migrations.current_version(database)
+    click.echo(f"Applied migrations {applied}; schema version {version}." if applied
+               else f"Schema is up to date (version {version}).")
+
+
+def _admin_call(action):
+    from .admin import AdminError
+
+    try:
+        with _database().atomic():
+            return action()
+    except AdminError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+
+
+@main.group()
+def units() -> None:
+    """Units (unit kerja) of an instansi."""
+
+
+@units.command("create")
+@click.option("--instansi", required=True, help="Name of the instansi (created if new).")
+@click.option("--name", required=True, help="Name of the unit.")
+@click.option("--parent", default=None, help="Name of the parent unit, if any.")
+@click.option("--region", default="", help="Region, district or office.")
+def units_create(instansi: str, name: str, parent: str | None, region: str) -> None:
+    """Create a unit (and its instansi if it does not exist yet)."""
+    from . import admin
+    from .models import Unit
+
+    def action():
+        owner = admin.get_or_create_instansi(instansi)
+        parent_unit = None
+        if parent:
+            parent_unit = Unit.get_or_none((Unit.instansi == owner) & (Unit.name == parent))
+            if parent_unit is None:
+                raise admin.AdminError(f"no unit named {parent!r} in {instansi!r}")
+        return admin.create_unit(owner, name, parent=parent_unit, region=region)
+
+    unit = _admin_call(action)
+    click.echo(f"Created unit {unit.name!r} (id {unit.id}) in {instansi!r}.")
+
+
+@main.group()
+def users() -> None:
+    """People and their roles."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters (asked for when not given).")
+@click.option("--role", type=click.Choice(["admin", "member", "head", "tpi", "reviewer"]), default=None)
+@click.option("--instansi", default=None, help="Instansi of the role.")
+@click.option("--unit", default=None, help="Unit of the role (member, head, tpi; optional for reviewer).")
+@click.option("--areas", default="", help="Pokja areas of a member, e.g. MP,PT (default: all).")
+def users_create(email, name, password, role, instansi, unit, areas) -> None:
+    """Create a user, optionally with a role (e.g. the first admin of an instansi)."""
+    from . import admin
+    from .models import Unit
+
+    def action():
+        user = admin.create_user(email, name, password)
+        if role:
+            if not instansi:
+                raise admin.AdminError("--role needs --instansi")
+            owner = admin.get_or_create_instansi(instansi)
+            scope = None
+            if unit:
+                scope = Unit.get_or_none((Unit.instansi == owner) & (Unit.name == unit))
+                if scope is None:
+                    raise admin.AdminError(f"no unit named {unit!r} in {instansi!r}")
+            admin.assign_role(user, role, owner, scope, [a for a in areas.split(",") if a])
+        return user
+
+    user = _admin_call(action)
+    click.echo(f"Created user {user.email}" + (f" with role {role}." if role else "."))
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo instansi, units, people and a half-filled assessment into an empty database."""
+    from . import demo as demo_data
+    from . import migrations
+
+    database = _database()
+    migrations.upgrade(database)
+    if not demo_data.is_empty():
+        click.echo("Error: the database already has users; demo data goes only into an empty one.", err=True)
+        sys.exit(2)
+    with database.atomic():
+        logins = demo_data.load(_criteria(None))
+    for email, password, role in logins:
+        click.echo(f"{role:<9} {email}  {password}")

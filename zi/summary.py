@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from . import answers as answer_store
 from .criteria import Criteria
 from .models import Answer, Assessment, Period, RevisionRequest
-
 from .scoring import ScoreReport
 
 HASIL = "H"

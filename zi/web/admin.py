@@ -61,7 +61,8 @@ def index():
     return render_template(
         "admin.html", instansi=g.instansi, units=units, assignments=assignments, periods=periods,
         users=users, roles=ROLES, criteria_ids=sorted(current_app.extensions["zi_criteria"]),
-        prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()}, events=list(audit.events_for(instansi=g.instansi, limit=50)),
+        prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
+        events=list(audit.events_for(instansi=g.instansi, limit=50)),
         areas=next(iter(current_app.extensions["zi_criteria"].values())).areas,
     )
 

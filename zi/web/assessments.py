@@ -50,8 +50,9 @@ def overview(assessment_id: int):
     layers = store.both_layers(assessment)
     unit_report = store.report(criteria, assessment, layers["unit"])
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
-    from .. import charts
     from markupsafe import Markup
+
+    from .. import charts
 
     rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
              "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
