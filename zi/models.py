@@ -17,6 +17,7 @@ from peewee import (
 )
 
 from .db import database
+from .text import N_
 
 
 def now() -> datetime:
@@ -151,15 +152,15 @@ class RevisionRequest(BaseModel):
 
 PREREQUISITES = {
     # key: (scope, label) — Tabel 5 of PermenPAN-RB 90/2021 as restated by 5/2024 (§4.3)
-    "wtp": ("instansi", "Opini BPK atas laporan keuangan minimal WTP"),
-    "sakip": ("instansi", "Predikat SAKIP instansi minimal B (WBK) / BB (WBBM)"),
-    "indeks_rb": ("instansi", "Indeks RB minimal CC/B (WBK) atau B/BB (WBBM)"),
-    "spip": ("instansi", "Maturitas SPIP minimal level 3"),
-    "core_service": ("unit", "Unit merupakan unit layanan inti (core layanan)"),
-    "audit_followup": ("unit", "Tindak lanjut temuan APIP/BPK 100%"),
-    "lhkpn": ("unit", "Kepatuhan penyampaian LHKPN dan LHKASN 100%"),
-    "zi_duration": ("unit", "Membangun ZI minimal 1 tahun"),
-    "sakip_unit": ("unit", "Hasil evaluasi SAKIP internal unit minimal B (WBK) / BB (WBBM)"),
+    "wtp": ("instansi", N_("Opini BPK atas laporan keuangan minimal WTP")),
+    "sakip": ("instansi", N_("Predikat SAKIP instansi minimal B (WBK) / BB (WBBM)")),
+    "indeks_rb": ("instansi", N_("Indeks RB minimal CC/B (WBK) atau B/BB (WBBM)")),
+    "spip": ("instansi", N_("Maturitas SPIP minimal level 3")),
+    "core_service": ("unit", N_("Unit merupakan unit layanan inti (core layanan)")),
+    "audit_followup": ("unit", N_("Tindak lanjut temuan APIP/BPK 100%")),
+    "lhkpn": ("unit", N_("Kepatuhan penyampaian LHKPN dan LHKASN 100%")),
+    "zi_duration": ("unit", N_("Membangun ZI minimal 1 tahun")),
+    "sakip_unit": ("unit", N_("Hasil evaluasi SAKIP internal unit minimal B (WBK) / BB (WBBM)")),
 }
 
 

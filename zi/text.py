@@ -5,6 +5,11 @@ from __future__ import annotations
 import markdown as md
 import nh3
 
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogue; it is translated where it is shown."""
+    return message
+
+
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "code", "pre", "blockquote",
     "h3", "h4", "h5", "table", "thead", "tbody", "tr", "th", "td", "a", "hr",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from . import audit
 from .models import Assessment, RevisionRequest, now
+from .text import N_
 
 
 class WorkflowError(ValueError):
@@ -29,22 +30,22 @@ class Transition:
 TRANSITIONS = {
     t.action: t
     for t in (
-        Transition("submit", ("draft",), "submitted", "head", "Ajukan ke TPI"),
-        Transition("resubmit", ("revision",), "resubmitted", "head", "Ajukan ulang ke TPI"),
-        Transition("start_review", ("submitted", "resubmitted"), "in_review", "tpi", "Mulai reviu"),
-        Transition("request_revision", ("in_review",), "revision", "tpi", "Minta revisi"),
-        Transition("accept", ("in_review",), "accepted", "tpi", "Terima penilaian (final)"),
-        Transition("reopen", ("accepted",), "in_review", "admin", "Buka kembali"),
+        Transition("submit", ("draft",), "submitted", "head", N_("Ajukan ke TPI")),
+        Transition("resubmit", ("revision",), "resubmitted", "head", N_("Ajukan ulang ke TPI")),
+        Transition("start_review", ("submitted", "resubmitted"), "in_review", "tpi", N_("Mulai reviu")),
+        Transition("request_revision", ("in_review",), "revision", "tpi", N_("Minta revisi")),
+        Transition("accept", ("in_review",), "accepted", "tpi", N_("Terima penilaian (final)")),
+        Transition("reopen", ("accepted",), "in_review", "admin", N_("Buka kembali")),
     )
 }
 
 STATUS_LABELS = {
-    "draft": "Draf",
-    "submitted": "Diajukan",
-    "in_review": "Direviu TPI",
-    "revision": "Perlu revisi",
-    "resubmitted": "Diajukan ulang",
-    "accepted": "Diterima (final)",
+    "draft": N_("Draf"),
+    "submitted": N_("Diajukan"),
+    "in_review": N_("Direviu TPI"),
+    "revision": N_("Perlu revisi"),
+    "resubmitted": N_("Diajukan ulang"),
+    "accepted": N_("Diterima (final)"),
 }
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..scoring import rounded
+from ..text import N_
 from ..workflow import STATUS_LABELS
 from .i18n import gettext
 
 ROLE_LABELS = {
-    "admin": "Admin instansi",
-    "member": "Anggota tim kerja",
-    "head": "Pimpinan unit",
-    "tpi": "Evaluator TPI",
-    "reviewer": "Reviewer",
+    "admin": N_("Admin instansi"),
+    "member": N_("Anggota tim kerja"),
+    "head": N_("Pimpinan unit"),
+    "tpi": N_("Evaluator TPI"),
+    "reviewer": N_("Reviewer"),
 }
 
 
