@@ -5,6 +5,7 @@ from __future__ import annotations
 import markdown as md
 import nh3
 
+
 def N_(message: str) -> str:
     """Marks a message for the translation catalogue; it is translated where it is shown."""
     return message
