@@ -66,8 +66,7 @@ def create_user(email: str, name: str, password: str, actor=None, instansi=None)
     return user
 
 
-def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = None,
-                areas: list[str] | tuple = (), actor=None) -> RoleAssignment:
+def check_role(role: str, instansi: Instansi, unit: Unit | None) -> None:
     if role not in ROLES:
         raise AdminError(f"Peran tidak dikenal: {role}")
     if role in ("member", "head", "tpi") and unit is None:
@@ -76,6 +75,11 @@ def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = N
         raise AdminError("Admin berlaku untuk seluruh instansi, bukan satu unit.")
     if unit is not None and unit.instansi_id != instansi.id:
         raise AdminError("Unit bukan bagian dari instansi ini.")
+
+
+def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = None,
+                areas: list[str] | tuple = (), actor=None) -> RoleAssignment:
+    check_role(role, instansi, unit)
     assignment = RoleAssignment.create(user=user, role=role, instansi=instansi, unit=unit,
                                        areas=",".join(areas) if role == "member" else "")
     audit.record("role:assign", actor, instansi=instansi, unit=unit,

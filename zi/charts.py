@@ -94,3 +94,41 @@ def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640)
                    f'font-weight="bold">{escape(name)} ≥ {minimum:g}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+STATUS_COLOURS = {"missing": "#d1d5db", "awaiting": "#f0b429", "revision": "#d64545", "accepted": "#2da44e"}
+
+
+def status_bars(rows: list[dict], statuses, labels, width: int = 720) -> str:
+    """One stacked bar per area: how many items are missing evidence, awaiting review, to revise,
+    accepted. rows: [{"label": ..., <status>: count}]"""
+    label_w, bar_h, gap, top = 270, 16, 10, 30
+    chart_w = width - label_w - 60
+    height = top + (bar_h + gap) * len(rows) + 6
+    most = max((sum(r[s] for s in statuses) for r in rows), default=1) or 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+           f'role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="12">',
+           "<title>Status data dukung per area</title>"]
+    x = 0
+    for status, label in zip(statuses, labels, strict=True):
+        out.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{STATUS_COLOURS[status]}"/>'
+                   f'<text x="{x + 14}" y="13" fill="#223">{escape(label)}</text>')
+        x += 30 + 7 * len(label)
+    for i, row in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 4}" text-anchor="end" fill="#223">'
+                   f'{escape(row["label"])}</text>')
+        left = label_w
+        for status in statuses:
+            count = row[status]
+            if not count:
+                continue
+            w = chart_w * count / most
+            out.append(f'<rect x="{left:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                       f'fill="{STATUS_COLOURS[status]}"><title>{escape(status)}: {count}</title></rect>')
+            if w > 16:
+                out.append(f'<text x="{left + w / 2:.1f}" y="{y + bar_h - 4}" text-anchor="middle" '
+                           f'fill="#111" font-size="11">{count}</text>')
+            left += w
+    out.append("</svg>")
+    return "".join(out)

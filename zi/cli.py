@@ -428,3 +428,61 @@ def demo_load() -> None:
         logins = demo_data.load(_criteria(None))
     for email, password, role in logins:
         click.echo(f"{role:<9} {email}  {password}")
+
+
+@main.group()
+def evidence() -> None:
+    """Evidence (data dukung): integrity check and export."""
+
+
+def _store():
+    from .config import Config as Settings
+    from .evidence import store_from_config
+
+    return store_from_config(vars(Settings()))
+
+
+@evidence.command("verify")
+def evidence_verify() -> None:
+    """Re-hash every stored file; list missing or altered ones (exit 1 if any)."""
+    from .evidence import bundle
+
+    _database()
+    result = bundle.verify(_store())
+    for sha in result.missing:
+        click.echo(f"MISSING {sha}")
+    for sha in result.altered:
+        click.echo(f"ALTERED {sha}")
+    click.echo(f"{result.checked} file(s) checked, {len(result.missing)} missing, "
+               f"{len(result.altered)} altered.")
+    sys.exit(0 if result.ok else 1)
+
+
+def _assessment(unit: str, period: int):
+    from .models import Assessment, Period, Unit
+
+    query = Assessment.select(Assessment, Unit, Period).join(Unit).switch(Assessment).join(Period)
+    condition = (Unit.id == int(unit)) if unit.isdigit() else (Unit.name == unit)
+    found = list(query.where(condition & (Period.year == period)))
+    if len(found) != 1:
+        raise click.BadParameter(f"{len(found)} assessments of unit {unit!r} in {period}; "
+                                 "give the unit's id when names repeat", param_hint="UNIT")
+    return found[0]
+
+
+@evidence.command("export")
+@click.argument("unit")
+@click.argument("period", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="ZIP file to write (default: data-dukung-<unit id>-<period>.zip).")
+def evidence_export(unit: str, period: int, output: Path | None) -> None:
+    """Write a ZIP of UNIT's evidence for PERIOD: one folder per LKE code and an index.html."""
+    from .evidence import bundle
+
+    _database()
+    assessment = _assessment(unit, period)
+    criteria = _criteria(assessment.period.criteria_id)
+    output = output or Path(f"data-dukung-{assessment.unit_id}-{period}.zip")
+    with output.open("wb") as out:
+        count = bundle.export_zip(_store(), assessment, criteria, out)
+    click.echo(f"Wrote {output} with {count} file(s).")

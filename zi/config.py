@@ -48,4 +48,11 @@ class Config:
         self.LANGUAGES = ("id", "en")
         self.RATELIMIT_STORAGE_URI = _env("ZI_RATELIMIT_STORAGE", "memory://")
         self.LOGIN_RATE_LIMIT = _env("ZI_LOGIN_RATE_LIMIT", "10 per minute")
-        self.MAX_CONTENT_LENGTH = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        self.EVIDENCE_MAX_BYTES = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+        # The whole request may carry a little more than one file (form fields, multipart framing).
+        self.MAX_CONTENT_LENGTH = self.EVIDENCE_MAX_BYTES + 1024 * 1024
+        self.S3_BUCKET = _env("ZI_S3_BUCKET", "")
+        self.S3_ENDPOINT_URL = _env("ZI_S3_ENDPOINT_URL", "")
+        self.S3_REGION = _env("ZI_S3_REGION", "")
+        self.S3_ACCESS_KEY_ID = _env("ZI_S3_ACCESS_KEY_ID", "")
+        self.S3_SECRET_ACCESS_KEY = _env("ZI_S3_SECRET_ACCESS_KEY", "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from peewee import IntegerField, Model
+from peewee import IntegerField, Model, SqliteDatabase
 
 
 def _migrations():
@@ -45,15 +45,32 @@ def latest_version() -> int:
 
 def upgrade(db, target: int | None = None) -> list[int]:
     """Apply every pending migration up to `target`; returns the numbers applied."""
+    db = getattr(db, "obj", db)  # the peewee proxy, or the database itself
     table = _version_table(db)
     table.create_table(safe=True)
     applied = []
     version = current_version(db)
-    for number, module in _migrations():
-        if number <= version or (target is not None and number > target):
-            continue
-        with db.atomic():
-            module.up(db)
-            table.create(version=number)
-        applied.append(number)
+    sqlite = isinstance(db, SqliteDatabase)
+    if sqlite:
+        # SQLite rebuilds a table to change a column; with foreign keys on, dropping the old
+        # table would cascade to every row that refers to it. The SQLite manual's procedure:
+        # keys off outside any transaction (inside one the pragma is silently ignored),
+        # change, check, then keys back as they were.
+        if db.in_transaction():
+            raise RuntimeError("run migrations outside a transaction")
+        keys_were = db.pragma("foreign_keys")
+        db.pragma("foreign_keys", 0)
+    try:
+        for number, module in _migrations():
+            if number <= version or (target is not None and number > target):
+                continue
+            with db.atomic():
+                module.up(db)
+                if sqlite and db.execute_sql("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError(f"migration {number} broke foreign keys")
+                table.create(version=number)
+            applied.append(number)
+    finally:
+        if sqlite:
+            db.pragma("foreign_keys", keys_were)
     return applied

@@ -1,12 +1,14 @@
 """Units get a region (district, office); proposal prerequisites (§4.3) get a table."""
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Model, TextField
+from peewee import SQL, BooleanField, CharField, DateTimeField, ForeignKeyField, Model, SqliteDatabase, TextField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 
 def up(db):
-    migrator = SqliteMigrator(db) if db.__class__.__name__.startswith("Sqlite") else PostgresqlMigrator(db)
-    migrate(migrator.add_column("unit", "region", CharField(default="")))
+    migrator = SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
+    # One ALTER TABLE with a default: no table rebuild on SQLite.
+    region = CharField(default="", constraints=[SQL("DEFAULT ''")])
+    migrate(migrator.add_column("unit", "region", region, allow_not_null=True))
 
     class Base(Model):
         class Meta:

@@ -92,12 +92,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     filters.register(app)
 
-    from . import admin, assessments, auth, dashboard
+    from . import admin, assessments, auth, dashboard, evidence
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(evidence.bp)
     return app
 
 

@@ -1,0 +1,96 @@
+"""Helpers for the web tests: counting SQL, the real server in a thread, headless Chromium.
+
+Plain context managers (not fixtures), so they are imported where used and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The same flags as scripts/screenshots.py (kept here so the tests do not import a script).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# --- counting SQL ---------------------------------------------------------------
+
+
+class QueryLog(logging.Handler):
+    """Every statement peewee logs (one DEBUG record per query, from this thread) while attached."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.thread = threading.get_ident()
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
+        self.statements.append(sql)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def repeated(self) -> dict[str, int]:
+        """Statements (parameters aside) run more than once: the signature of an N+1."""
+        return {sql: n for sql, n in Counter(self.statements).items() if n > 1}
+
+
+@contextmanager
+def count_queries():
+    """`with count_queries() as log:` … then log.count, log.statements, log.repeated()."""
+    logger = logging.getLogger("peewee")
+    handler = QueryLog()
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+# --- the real app over HTTP, in a real browser ------------------------------------
+
+
+@contextmanager
+def serve(app):
+    """Serve `app` with werkzeug on 127.0.0.1 and a free port, in a thread; yields the base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="zi-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright; the test is skipped where either is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium): browser tests need it")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install -e '.[test]')")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

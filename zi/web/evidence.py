@@ -1,0 +1,336 @@
+"""Evidence pages: upload (drag and drop, per-file progress), links, revisions, TPI review,
+ZIP import, downloads through an authorised route only."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import charts
+from ..criteria.model import Where
+from ..evidence import RejectedFile, bundle, service, store_from_config
+from ..evidence.sniff import PREVIEWABLE
+from ..models import EvidenceDocument, EvidenceFile, EvidenceLink, EvidenceRevision, Unit
+from ..summary import HASIL, area_of
+from .i18n import gettext
+
+bp = Blueprint("evidence", __name__)
+
+
+def _store():
+    return store_from_config(current_app.config)
+
+
+def _context(assessment_id: int):
+    assessment = g.access.assessment(assessment_id)
+    criteria = current_app.extensions["zi_criteria"][assessment.period.criteria_id]
+    return assessment, criteria, g.access.roles(assessment.unit)
+
+
+def _item_area(criteria, code: str) -> str:
+    return next((area_of(w) for i, w in criteria.walk_items() if i.code == code), "")
+
+
+def may_add(assessment, roles: set[str], criteria, item_codes) -> bool:
+    """Unit people add evidence while the unit may still change its answers."""
+    if not roles & {"member", "head"} or assessment.status not in ("draft", "revision"):
+        return False
+    areas = None if "head" in roles else g.access.areas(assessment.unit)
+    return areas is None or all(_item_area(criteria, c) in areas for c in item_codes)
+
+
+def _document(document_id: int) -> EvidenceDocument:
+    document = EvidenceDocument.get_or_none(
+        (EvidenceDocument.id == document_id)
+        & EvidenceDocument.unit.in_(g.access.units().select(Unit.id)))
+    if document is None:
+        abort(404)
+    return document
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise service.EvidenceError(gettext("Tanggal dokumen tidak sah.")) from None
+
+
+def _answer(ok: bool, message: str, status: int = 200, target: str | None = None):
+    """JSON for the upload script, a flash and a redirect for a plain form."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"ok": ok, "message": message}), status
+    flash(message, "success" if ok else "error")
+    return redirect(target or request.referrer or url_for("dashboard.index"))
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence")
+@login_required
+def overview(assessment_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    linked = service.linked_documents(assessment)
+    counts = service.status_counts(criteria, linked, area_of)
+    groups = [(a.code, f"{a.number}. {a.name}") for a in criteria.areas] + [(HASIL, "Hasil")]
+    rows = [{"label": name, **counts.get(code, dict.fromkeys(service.STATUSES, 0))} for code, name in groups]
+    library = list(EvidenceDocument.select().where(
+        (EvidenceDocument.unit == assessment.unit_id) & EvidenceDocument.deleted_at.is_null())
+        .order_by(EvidenceDocument.title))
+    sections = []
+    for code, name in groups:
+        items = [(item, sa) for item, sa, w in _items_with_sub_area(criteria) if area_of(w) == code]
+        sections.append((code, name, items))
+    return render_template(
+        "evidence.html", a=assessment, criteria=criteria, roles=roles, linked=linked, counts=counts,
+        sections=sections, library=library, status_labels=service.STATUS_LABELS,
+        item_status=service.item_status, can_add=may_add(assessment, roles, criteria, []),
+        can_review="tpi" in roles and assessment.status == "in_review",
+        chart=Markup(charts.status_bars(rows, service.STATUSES,
+                                        [gettext(service.STATUS_LABELS[s]) for s in service.STATUSES])),
+        max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+def _items_with_sub_area(criteria):
+    """(item, its sub-area or None, where) in LKE order: the page shows each sub-area's evidence."""
+    for comp in criteria.components:
+        for sub in comp.sub_components:
+            for block in sub.areas:
+                for sub_area in block.sub_areas:
+                    for item in sub_area.items:
+                        yield item, sub_area, Where(comp.code, sub.code, block.area, sub_area.numeral)
+            for item in sub.items:
+                yield item, None, Where(comp.code, sub.code, None, None)
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/upload", methods=["POST"])
+@login_required
+def upload(assessment_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    codes = request.form.getlist("items")
+    document = _document(int(request.form["document_id"])) if request.form.get("document_id") else None
+    if not may_add(assessment, roles, criteria, codes):
+        abort(403)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return _answer(False, gettext("Pilih berkas yang akan diunggah."), 400)
+    try:
+        revision = service.upload(
+            _store(), assessment, current_user, file.stream, file.filename, criteria=criteria,
+            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], title=request.form.get("title", ""),
+            document_date=_date(request.form.get("document_date")),
+            description=request.form.get("description", ""), item_codes=codes, document=document)
+    except (RejectedFile, service.EvidenceError) as err:
+        return _answer(False, gettext("%(name)s ditolak: %(why)s", name=file.filename, why=str(err)), 422)
+    return _answer(True, gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename,
+                                 n=revision.number))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    mb = current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024)
+    return _answer(False, gettext("Berkas melebihi batas %(mb)s MB; tidak ada yang disimpan.", mb=mb), 413)
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/link-url", methods=["POST"])
+@login_required
+def link_url(assessment_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    codes = request.form.getlist("items")
+    if not may_add(assessment, roles, criteria, codes):
+        abort(403)
+    try:
+        service.add_link(assessment, current_user, request.form.get("url", ""), request.form.get("title", ""),
+                         criteria=criteria, document_date=_date(request.form.get("document_date")),
+                         description=request.form.get("description", ""), item_codes=codes)
+    except service.EvidenceError as err:
+        return _answer(False, str(err), 422)
+    return _answer(True, gettext("Tautan data dukung tersimpan."))
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/link", methods=["POST"])
+@login_required
+def link_existing(assessment_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    code = request.form.get("item", "")
+    if code not in criteria.items_by_code:
+        abort(404)
+    if not may_add(assessment, roles, criteria, [code]):
+        abort(403)
+    document = _document(request.form.get("document_id", type=int) or 0)
+    try:
+        service.link(document, assessment, code, current_user)
+    except service.EvidenceError as err:
+        return _answer(False, str(err), 422)
+    return _answer(True, gettext("Dokumen ditautkan ke %(code)s.", code=code))
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/links/<int:link_id>/unlink", methods=["POST"])
+@login_required
+def unlink(assessment_id: int, link_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    found = EvidenceLink.get_or_none((EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
+    if found is None:
+        abort(404)
+    if not may_add(assessment, roles, criteria, [found.item_code]):
+        abort(403)
+    service.unlink(found, current_user)
+    return _answer(True, gettext("Tautan dokumen ke %(code)s dilepas.", code=found.item_code))
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/links/<int:link_id>/review", methods=["POST"])
+@login_required
+def review(assessment_id: int, link_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    found = EvidenceLink.get_or_none((EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
+    if found is None:
+        abort(404)
+    if "tpi" not in roles or assessment.status != "in_review":
+        abort(403)
+    try:
+        service.review(found, current_user, request.form.get("status", ""), request.form.get("comment", ""))
+    except service.EvidenceError as err:
+        return _answer(False, str(err), 422)
+    return _answer(True, gettext("Reviu data dukung %(code)s dicatat.", code=found.item_code))
+
+
+@bp.route("/evidence/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    doc = _document(document_id)
+    revisions = list(EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                     .where(EvidenceRevision.document == doc).order_by(EvidenceRevision.number.desc()))
+    links = list(EvidenceLink.select().where(EvidenceLink.document == doc))
+    roles = g.access.roles(doc.unit)
+    return render_template("document.html", doc=doc, revisions=revisions, links=links, roles=roles,
+                           previewable=PREVIEWABLE)
+
+
+@bp.route("/evidence/documents/<int:document_id>/trash", methods=["POST"])
+@login_required
+def trash(document_id: int):
+    doc = _document(document_id)
+    if not g.access.roles(doc.unit) & {"head", "admin"}:
+        abort(403)
+    service.trash(doc, current_user)
+    flash(gettext("Dokumen dipindahkan ke tempat sampah; admin dapat memulihkannya."), "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/evidence/documents/<int:document_id>/restore", methods=["POST"])
+@login_required
+def restore(document_id: int):
+    doc = _document(document_id)
+    if not g.access.admin_of(doc.unit):
+        abort(403)
+    service.restore(doc, current_user)
+    flash(gettext("Dokumen dipulihkan."), "success")
+    return redirect(url_for("admin.index", instansi=doc.unit.instansi_id))
+
+
+def _send(revision: EvidenceRevision) -> Response:
+    inline = request.args.get("inline") == "1" and revision.file.mime in PREVIEWABLE
+    response = Response(_store().chunks(revision.file.sha256), mimetype=revision.file.mime)
+    disposition = "inline" if inline else "attachment"
+    response.headers.set("Content-Disposition", disposition, filename=revision.filename)
+    response.headers["Content-Length"] = str(revision.file.size)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if inline:  # shown in the document page's frame
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/evidence/revisions/<int:revision_id>/file")
+@login_required
+def download(revision_id: int):
+    revision = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                .where(EvidenceRevision.id == revision_id).first())
+    if revision is None:
+        abort(404)
+    _document(revision.document_id)  # 404 unless the person may see the document's unit
+    return _send(revision)
+
+
+@bp.route("/evidence/sha256/<sha256>")
+@login_required
+def by_hash(sha256: str):
+    revision = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                .switch(EvidenceRevision).join(EvidenceDocument)
+                .where((EvidenceFile.sha256 == sha256.lower())
+                       & EvidenceDocument.unit.in_(g.access.units().select(Unit.id)))
+                .first())
+    if revision is None:
+        abort(404)
+    return _send(revision)
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/import", methods=["GET", "POST"])
+@login_required
+def import_zip(assessment_id: int):
+    """Step 1: upload a ZIP and see where each file would go. Step 2: confirm."""
+    assessment, criteria, roles = _context(assessment_id)
+    if not may_add(assessment, roles, criteria, []):
+        abort(403)
+    entries = None
+    if request.method == "POST":
+        file = request.files.get("archive")
+        if file is None or not file.filename:
+            flash(gettext("Pilih berkas ZIP."), "error")
+        else:
+            folder = _store_tmp()
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".zip", delete=False) as held:
+                file.save(held)
+            try:
+                entries = bundle.preview_zip(held.name, criteria)
+                session["zip_import"] = {"assessment": assessment.id, "path": held.name}
+            except (RejectedFile, OSError, ValueError) as err:
+                os.unlink(held.name)
+                flash(gettext("ZIP ditolak: %(why)s", why=str(err)), "error")
+    return render_template("import.html", a=assessment, entries=entries, criteria=criteria)
+
+
+def _store_tmp() -> Path:
+    folder = Path(current_app.config["EVIDENCE_DIR"]) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/assessments/<int:assessment_id>/evidence/import/confirm", methods=["POST"])
+@login_required
+def import_confirm(assessment_id: int):
+    assessment, criteria, roles = _context(assessment_id)
+    if not may_add(assessment, roles, criteria, []):
+        abort(403)
+    held = session.pop("zip_import", None)
+    if not held or held["assessment"] != assessment.id or not os.path.exists(held["path"]):
+        flash(gettext("Pratinjau impor sudah kedaluwarsa; unggah ZIP lagi."), "error")
+        return redirect(url_for("evidence.import_zip", assessment_id=assessment.id))
+    try:
+        imported, skipped = bundle.import_zip(_store(), held["path"], assessment, current_user, criteria,
+                                              current_app.config["EVIDENCE_MAX_BYTES"])
+    finally:
+        os.unlink(held["path"])
+    flash(gettext("%(n)s berkas diimpor, %(m)s dilewati.", n=imported, m=len(skipped)), "success")
+    return redirect(url_for("evidence.overview", assessment_id=assessment.id))
