@@ -199,5 +199,70 @@ class AuditEvent(BaseModel):
         return super().save(*args, **kwargs)
 
 
+class EvidenceFile(BaseModel):
+    """Stored bytes, once per content: the same SHA-256 is never stored twice."""
+
+    sha256 = CharField(unique=True)
+    size = IntegerField()
+    mime = CharField()
+    extension = CharField()
+    created_at = DateTimeField(default=now)
+
+
+class EvidenceDocument(BaseModel):
+    """A piece of data dukung of a unit: a file (with revisions) or an external link."""
+
+    unit = ForeignKeyField(Unit, backref="evidence", on_delete="CASCADE")
+    title = CharField()
+    document_date = DateField(null=True)
+    description = TextField(default="")
+    url = TextField(default="")  # external evidence: shown as a link, never fetched
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+    deleted_at = DateTimeField(null=True)  # in the trash
+    deleted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class EvidenceRevision(BaseModel):
+    document = ForeignKeyField(EvidenceDocument, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()
+    file = ForeignKeyField(EvidenceFile, backref="revisions", on_delete="RESTRICT")
+    filename = CharField()
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    uploaded_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("document", "number"), True),)
+
+
+class EvidenceLink(BaseModel):
+    """A document supporting one item of one assessment (a document may support many)."""
+
+    document = ForeignKeyField(EvidenceDocument, backref="links", on_delete="CASCADE")
+    assessment = ForeignKeyField(Assessment, backref="evidence_links", on_delete="CASCADE")
+    item_code = CharField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("document", "assessment", "item_code"), True),)
+
+
+class EvidenceReview(BaseModel):
+    """TPI's verdict on a document for one item; the newest row is the current verdict."""
+
+    link = ForeignKeyField(EvidenceLink, backref="reviews", on_delete="CASCADE")
+    status = CharField()  # accepted or revision
+    comment = TextField(default="")
+    revision_number = IntegerField(default=0)
+    reviewer = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+
+
 ALL_MODELS = [Instansi, Unit, User, RoleAssignment, Period, Assessment, Answer, RevisionRequest,
-              Prerequisite, AuditEvent]
+              Prerequisite, AuditEvent, EvidenceFile, EvidenceDocument, EvidenceRevision, EvidenceLink,
+              EvidenceReview]
