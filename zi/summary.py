@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from . import answers as answer_store
 from .criteria import Criteria
+from .evidence.service import open_evidence_revisions
 from .models import Answer, Assessment, Period, RevisionRequest
 from .scoring import ScoreReport
 
@@ -26,6 +27,7 @@ class Summary:
     tpi_report: ScoreReport | None
     progress: dict[str, tuple[int, int]]  # area code (or "H") -> (answered, total), unit layer
     open_revisions: int
+    evidence_revisions: int
     layers: dict[str, dict[str, Answer]] = field(repr=False, default_factory=dict)
 
     @property
@@ -65,7 +67,7 @@ def progress(criteria: Criteria, answered: dict[str, Answer]) -> dict[str, tuple
 
 
 def summarize(assessments, registry: dict[str, Criteria]) -> list[Summary]:
-    """One summary per assessment (with unit and period already joined); 2 queries more,
+    """One summary per assessment (with unit and period already joined); 3 queries more,
     whatever the number of assessments or items."""
     assessments = list(assessments)
     ids = [a.id for a in assessments]
@@ -78,6 +80,7 @@ def summarize(assessments, registry: dict[str, Criteria]) -> list[Summary]:
             RevisionRequest.assessment.in_(ids) & RevisionRequest.resolved_at.is_null())
         for r in query:
             revisions[r.assessment_id] += 1
+    evidence_revisions = open_evidence_revisions(ids)
     result = []
     for a in assessments:
         criteria = registry[a.period.criteria_id]
@@ -89,6 +92,7 @@ def summarize(assessments, registry: dict[str, Criteria]) -> list[Summary]:
             tpi_report=answer_store.report(criteria, a, tpi_layer) if tpi_layer else None,
             progress=progress(criteria, unit_layer),
             open_revisions=revisions[a.id] if ids else 0,
+            evidence_revisions=evidence_revisions.get(a.id, 0),
             layers=layers[a.id],
         ))
     return result

@@ -1,6 +1,15 @@
 """Units get a region (district, office); proposal prerequisites (§4.3) get a table."""
 
-from peewee import SQL, BooleanField, CharField, DateTimeField, ForeignKeyField, Model, SqliteDatabase, TextField
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    Model,
+    SqliteDatabase,
+    TextField,
+)
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 

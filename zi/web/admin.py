@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from .. import admin as ops
 from .. import audit
 from ..access import NotAllowed
-from ..models import PREREQUISITES, ROLES, Period, RoleAssignment, Unit, User
+from ..models import PREREQUISITES, ROLES, EvidenceDocument, Period, RoleAssignment, Unit, User
 from .i18n import gettext
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,6 +64,9 @@ def index():
         prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
         events=list(audit.events_for(instansi=g.instansi, limit=50)),
         areas=next(iter(current_app.extensions["zi_criteria"].values())).areas,
+        trash=list(EvidenceDocument.select().join(Unit)
+                   .where((Unit.instansi == g.instansi) & EvidenceDocument.deleted_at.is_null(False))
+                   .order_by(EvidenceDocument.deleted_at.desc())),
     )
 
 
@@ -89,13 +92,16 @@ def create_unit():
 @admin_required
 def create_user():
     f = request.form
+    unit = _unit()  # a unit of another instansi is refused before anything is created
 
     def action():
-        user = ops.create_user(f.get("email", ""), f.get("name", ""), f.get("password", ""),
-                               current_user, g.instansi)
         role = f.get("role")
         if role:
-            ops.assign_role(user, role, g.instansi, _unit(), f.getlist("areas"), current_user)
+            ops.check_role(role, g.instansi, unit)
+        user = ops.create_user(f.get("email", ""), f.get("name", ""), f.get("password", ""),
+                               current_user, g.instansi)
+        if role:
+            ops.assign_role(user, role, g.instansi, unit, f.getlist("areas"), current_user)
 
     return _run(action, gettext("Pengguna ditambahkan."))
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from .. import answers as store
 from .. import audit, workflow
 from ..criteria import Criteria, Item
+from ..evidence import service as evidence_service
 from ..models import PREREQUISITES, Prerequisite
 from ..scoring import AnswerError
 from ..summary import HASIL, area_minimums, progress
@@ -101,7 +102,7 @@ def area(assessment_id: int, code: str):
         "area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
         groups=_groups(criteria), sections=sections, layers=layers, revisions=revisions,
         editable=editable, unit_report=unit_report, tpi_report=tpi_report,
-        progress=progress(criteria, layers["unit"]),
+        progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
     )
 
 

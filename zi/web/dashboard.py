@@ -63,6 +63,8 @@ def _awaiting(s, roles: set[str]) -> list[str]:
         todo.append(f"{s.total_items - s.answered} butir belum dijawab")
     if roles & {"member", "head"} and status == "revision":
         todo.append(f"{s.open_revisions} butir diminta revisi oleh TPI")
+    if roles & {"member", "head"} and s.evidence_revisions:
+        todo.append(f"{s.evidence_revisions} data dukung diminta revisi oleh TPI")
     if "head" in roles and status == "draft" and s.answered == s.total_items:
         todo.append("Siap diajukan ke TPI (SPTJM)")
     if "tpi" in roles and status in ("submitted", "resubmitted"):
