@@ -263,6 +263,33 @@ class EvidenceReview(BaseModel):
     created_at = DateTimeField(default=now)
 
 
+class Dossier(BaseModel):
+    """A final dossier, generated once when TPI accepts; its bytes never change afterwards."""
+
+    assessment = ForeignKeyField(Assessment, backref="dossiers", on_delete="CASCADE")
+    variant = CharField()
+    sha256 = CharField()
+    size = IntegerField()
+    created_at = DateTimeField(default=now)
+
+
+class DossierJob(BaseModel):
+    """A render in the background: the page shows its progress and offers the file when done."""
+
+    assessment = ForeignKeyField(Assessment, backref="dossier_jobs", on_delete="CASCADE")
+    variant = CharField()
+    bundle = CharField(default="")  # "", "zip" (dossier + evidence tree) or "attach" (PDFs inside)
+    final = BooleanField(default=False)
+    status = CharField(default="queued")  # queued, running, done, failed
+    progress = IntegerField(default=0)
+    message = TextField(default="")
+    sha256 = CharField(default="")
+    size = IntegerField(default=0)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=now)
+    finished_at = DateTimeField(null=True)
+
+
 ALL_MODELS = [Instansi, Unit, User, RoleAssignment, Period, Assessment, Answer, RevisionRequest,
               Prerequisite, AuditEvent, EvidenceFile, EvidenceDocument, EvidenceRevision, EvidenceLink,
-              EvidenceReview]
+              EvidenceReview, Dossier, DossierJob]

@@ -1,0 +1,89 @@
+"""Everything a dossier shows, read once from the database into plain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .. import answers as store
+from .. import charts
+from ..criteria import Criteria
+from ..evidence.service import STATUS_LABELS, linked_documents
+from ..models import PREREQUISITES, Assessment, Prerequisite, now
+from ..scoring import ScoreReport
+from ..summary import area_minimums
+from ..workflow import STATUS_LABELS as ASSESSMENT_STATUS
+from ..workflow import open_revisions
+
+VARIANTS = {"internal": "Dosir internal TPI", "kemenpan": "Dosir untuk KemenPAN-RB (TPN)"}
+
+
+@dataclass
+class DossierData:
+    variant: str
+    assessment: Assessment
+    criteria: Criteria
+    unit_report: ScoreReport
+    tpi_report: ScoreReport | None
+    layers: dict
+    revisions: dict
+    evidence: dict
+    prerequisites: list[dict]
+    generated_at: datetime
+    chart: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def final(self) -> bool:
+        return self.assessment.status == "accepted"
+
+    @property
+    def report(self) -> ScoreReport:
+        """The final layer: TPI's once TPI has answered, else the unit's self-assessment."""
+        return self.tpi_report or self.unit_report
+
+    @property
+    def title(self) -> str:
+        return VARIANTS[self.variant]
+
+    def sections(self):
+        """Per area, then Hasil: (anchor, heading, [(sub-component, sub-area or None, items)])."""
+        result = []
+        for area in self.criteria.areas:
+            groups = [(sub, sub_area, sub_area.items)
+                      for comp in self.criteria.components for sub in comp.sub_components
+                      for block in sub.areas if block.area == area.code for sub_area in block.sub_areas]
+            result.append((f"area-{area.code}", f"{area.number}. {area.name}", groups))
+        hasil = [(sub, None, sub.items) for comp in self.criteria.components
+                 for sub in comp.sub_components if sub.items]
+        result.append(("area-H", "Hasil", hasil))
+        return result
+
+
+def prerequisites(unit) -> list[dict]:
+    rows = Prerequisite.select().where(
+        (Prerequisite.instansi == unit.instansi_id)
+        & (Prerequisite.unit.is_null() | (Prerequisite.unit == unit.id)))
+    found = {(r.key, r.unit_id is not None): r for r in rows}
+    return [{"key": key, "label": label, "scope": scope, "record": found.get((key, scope == "unit"))}
+            for key, (scope, label) in PREREQUISITES.items()]
+
+
+def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierData:
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown dossier variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+    layers = store.both_layers(assessment)
+    unit_report = store.report(criteria, assessment, layers["unit"])
+    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
+    final = tpi_report or unit_report
+    rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
+             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
+    if variant == "kemenpan":
+        rows = [{"label": a.name, "percent": final.areas[a.code].percent} for a in criteria.areas]
+    return DossierData(
+        variant=variant, assessment=assessment, criteria=criteria, unit_report=unit_report,
+        tpi_report=tpi_report, layers=layers, revisions=open_revisions(assessment),
+        evidence=linked_documents(assessment), prerequisites=prerequisites(assessment.unit),
+        generated_at=now(), chart=charts.area_bars(rows, area_minimums(criteria)),
+        extra={"status_labels": ASSESSMENT_STATUS, "evidence_labels": STATUS_LABELS},
+    )
