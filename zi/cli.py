@@ -486,3 +486,32 @@ def evidence_export(unit: str, period: int, output: Path | None) -> None:
     with output.open("wb") as out:
         count = bundle.export_zip(_store(), assessment, criteria, out)
     click.echo(f"Wrote {output} with {count} file(s).")
+
+
+@main.command("dossier")
+@click.argument("unit")
+@click.argument("period", type=int)
+@click.option("--variant", type=click.Choice(["internal", "kemenpan"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--bundle", type=click.Choice(["", "zip", "attach"]), default="",
+              help="zip: dossier and evidence tree in one ZIP; attach: evidence PDFs inside the PDF.")
+def dossier_command(unit: str, period: int, variant: str, output: Path, bundle: str) -> None:
+    """Write UNIT's dossier for PERIOD. An accepted assessment gives its frozen final file."""
+    from .dossier.build import build
+    from .models import Dossier
+
+    _database()
+    assessment = _assessment(unit, period)
+    store = _store()
+    final = (Dossier.select().where((Dossier.assessment == assessment) & (Dossier.variant == variant))
+             .order_by(Dossier.id.desc()).first())
+    if final is not None and assessment.status == "accepted" and not bundle:
+        with output.open("wb") as out:
+            for chunk in store.chunks(final.sha256):
+                out.write(chunk)
+        click.echo(f"Wrote the final dossier {output} (SHA-256 {final.sha256}).")
+        return
+    content, _ = build(assessment, _criteria(assessment.period.criteria_id), variant, store=store,
+                       bundle=bundle, progress=lambda pct, message: click.echo(f"{pct:3d}% {message}", err=True))
+    output.write_bytes(content)
+    click.echo(f"Wrote {output} ({len(content) // 1024} KB{', DRAFT' if assessment.status != 'accepted' else ''}).")

@@ -51,6 +51,7 @@ class Config:
         self.EVIDENCE_MAX_BYTES = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         # The whole request may carry a little more than one file (form fields, multipart framing).
         self.MAX_CONTENT_LENGTH = self.EVIDENCE_MAX_BYTES + 1024 * 1024
+        self.JOBS_IMMEDIATE = _flag("ZI_JOBS_IMMEDIATE", False)
         self.S3_BUCKET = _env("ZI_S3_BUCKET", "")
         self.S3_ENDPOINT_URL = _env("ZI_S3_ENDPOINT_URL", "")
         self.S3_REGION = _env("ZI_S3_REGION", "")

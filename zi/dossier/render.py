@@ -55,7 +55,7 @@ def _child(html: str, out: str, attachments: list[tuple[str, str]]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     from weasyprint import HTML, Attachment
 
-    files = [Attachment(filename=path, url_fetcher=None, description=name) for name, path in attachments]
+    files = [Attachment(filename=path, description=name) for name, path in attachments]
     HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf(out, attachments=files or None)
 
 

@@ -74,8 +74,9 @@ def folder_of(criteria, item_code: str) -> str:
     raise KeyError(item_code)
 
 
-def export_zip(store, assessment: Assessment, criteria, out) -> int:
-    """Write a ZIP: one folder per LKE code with that item's evidence, and an index.html."""
+def export_zip(store, assessment: Assessment, criteria, out, extra: dict[str, bytes] | None = None) -> int:
+    """Write a ZIP: one folder per LKE code with that item's evidence, and an index.html
+    (plus `extra` files at the top, e.g. the dossier PDF)."""
     linked = linked_documents(assessment)
     rows = []
     written = 0
@@ -94,6 +95,8 @@ def export_zip(store, assessment: Assessment, criteria, out) -> int:
                 written += 1
                 rows.append((item.code, doc, revision, path))
         archive.writestr("index.html", _index_html(assessment, criteria, rows))
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
     return written
 
 

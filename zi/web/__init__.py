@@ -36,6 +36,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
 
     open_database(app.config["DATABASE_URL"])
+    if app.config.get("TESTING") or app.config.get("JOBS_IMMEDIATE"):
+        from ..jobs import huey
+
+        huey.immediate = True
     app.extensions["zi_criteria"] = load_directory(app.config["CRITERIA_DIR"])
 
     csrf.init_app(app)
@@ -92,13 +96,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     filters.register(app)
 
-    from . import admin, assessments, auth, dashboard, evidence
+    from . import admin, assessments, auth, dashboard, dossiers, evidence
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(dossiers.bp)
     return app
 
 

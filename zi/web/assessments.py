@@ -202,6 +202,10 @@ def act(assessment_id: int, action: str):
                             reason=request.form.get("reason", ""))
         flash(gettext("Status penilaian: %(status)s.",
                       status=gettext(workflow.STATUS_LABELS[assessment.status])), "success")
+        if action == "accept":
+            from .dossiers import generate_finals
+
+            generate_finals(assessment, current_user)
     except workflow.WorkflowError as err:
         flash(str(err), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -1,0 +1,59 @@
+"""The whole dossier pipeline, with progress reports: gather → HTML → PDF (→ evidence bundle)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ..evidence import bundle as evidence_bundle
+from .gather import gather
+from .render import html_to_pdf, render_html
+
+BUNDLES = ("", "zip", "attach")
+
+
+def build(assessment, criteria, variant: str, *, store=None, bundle: str = "",
+          progress: Callable[[int, str], None] = lambda pct, message: None) -> tuple[bytes, str]:
+    """(bytes, extension): a PDF, or with bundle="zip" a ZIP of the PDF and the evidence tree."""
+    if bundle not in BUNDLES:
+        raise ValueError(f"unknown bundle {bundle!r}")
+    progress(5, "Mengumpulkan data penilaian")
+    data = gather(assessment, criteria, variant)
+    progress(20, "Menyusun dokumen")
+    html = render_html(data)
+    with tempfile.TemporaryDirectory(prefix="zi-attach-") as tmp:
+        attachments = []
+        if bundle == "attach":
+            progress(30, "Menyiapkan lampiran PDF data dukung")
+            attachments = _evidence_pdfs(data, store, Path(tmp))
+        progress(40, "Menata halaman (WeasyPrint)")
+        pdf = html_to_pdf(html, attachments)
+    if bundle != "zip":
+        progress(100, "Selesai")
+        return pdf, "pdf"
+    progress(80, "Menyusun arsip data dukung")
+    out = io.BytesIO()
+    evidence_bundle.export_zip(store, assessment, criteria, out,
+                               extra={f"dosir-{variant}-{assessment.period.year}.pdf": pdf})
+    progress(100, "Selesai")
+    return out.getvalue(), "zip"
+
+
+def _evidence_pdfs(data, store, folder: Path) -> list[tuple[str, str]]:
+    """The newest PDF of every linked document, written to `folder` for WeasyPrint to attach."""
+    attachments, seen = [], set()
+    for item, _ in data.criteria.walk_items():
+        for doc in data.evidence.get(item.code, []):
+            latest = doc.latest
+            if latest is None or latest.file.mime != "application/pdf" or latest.file.sha256 in seen:
+                continue
+            seen.add(latest.file.sha256)
+            path = folder / f"{item.code}-{latest.file.sha256[:12]}.pdf"
+            with path.open("wb") as out:
+                for chunk in store.chunks(latest.file.sha256):
+                    out.write(chunk)
+            attachments.append((f"{item.code} {latest.filename}", str(path)))
+    return attachments
+

@@ -1,0 +1,114 @@
+"""Dossier pages: ask for a render, watch its progress, download the file; final dossiers
+return exactly the bytes frozen when TPI accepted."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from .. import jobs
+from ..dossier.build import BUNDLES
+from ..dossier.gather import VARIANTS
+from ..evidence import store_from_config
+from ..models import Assessment, Dossier, DossierJob
+from .i18n import gettext
+
+bp = Blueprint("dossiers", __name__)
+
+
+def _job(job_id: int) -> DossierJob:
+    job = DossierJob.get_or_none(DossierJob.id == job_id)
+    if job is None:
+        abort(404)
+    g.access.assessment(job.assessment_id)  # 404 unless the person may see the unit
+    return job
+
+
+@bp.route("/assessments/<int:assessment_id>/dossiers")
+@login_required
+def index(assessment_id: int):
+    assessment = g.access.assessment(assessment_id)
+    finals = list(Dossier.select().where(Dossier.assessment == assessment).order_by(Dossier.id.desc()))
+    recent = list(DossierJob.select().where(DossierJob.assessment == assessment)
+                  .order_by(DossierJob.id.desc()).limit(10))
+    return render_template("dossiers.html", a=assessment, finals=finals, jobs=recent, variants=VARIANTS)
+
+
+@bp.route("/assessments/<int:assessment_id>/dossiers", methods=["POST"])
+@login_required
+def request_render(assessment_id: int):
+    assessment = g.access.assessment(assessment_id)
+    variant, bundle = request.form.get("variant", ""), request.form.get("bundle", "")
+    if variant not in VARIANTS or bundle not in BUNDLES:
+        abort(400)
+    job = jobs.enqueue(current_app.config, assessment, variant, current_user, bundle=bundle)
+    return redirect(url_for("dossiers.job", job_id=job.id))
+
+
+@bp.route("/dossiers/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    return render_template("dossier_job.html", job=_job(job_id), variants=VARIANTS)
+
+
+@bp.route("/dossiers/jobs/<int:job_id>.json")
+@login_required
+def job_status(job_id: int):
+    found = _job(job_id)
+    return jsonify({"status": found.status, "progress": found.progress, "message": found.message,
+                    "file": url_for("dossiers.job_file", job_id=job_id) if found.status == "done" else None})
+
+
+def _send(sha256: str, size: int, filename: str) -> Response:
+    mime = "application/zip" if filename.endswith(".zip") else "application/pdf"
+    response = Response(store_from_config(current_app.config).chunks(sha256), mimetype=mime)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Content-Length"] = str(size)
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _filename(assessment: Assessment, variant: str, extension: str, final: bool) -> str:
+    state = "final" if final else "draft"
+    return f"dosir-{variant}-{assessment.unit_id}-{assessment.period.year}-{state}.{extension}"
+
+
+@bp.route("/dossiers/jobs/<int:job_id>/file")
+@login_required
+def job_file(job_id: int):
+    found = _job(job_id)
+    if found.status != "done":
+        abort(404)
+    extension = "zip" if found.bundle == "zip" else "pdf"
+    return _send(found.sha256, found.size, _filename(found.assessment, found.variant, extension, found.final))
+
+
+@bp.route("/dossiers/<int:dossier_id>/file")
+@login_required
+def final_file(dossier_id: int):
+    dossier = Dossier.get_or_none(Dossier.id == dossier_id)
+    if dossier is None:
+        abort(404)
+    assessment = g.access.assessment(dossier.assessment_id)
+    return _send(dossier.sha256, dossier.size, _filename(assessment, dossier.variant, "pdf", True))
+
+
+def generate_finals(assessment: Assessment, user) -> None:
+    """Called once TPI accepts: freeze both variants from the accepted state."""
+    for variant in VARIANTS:
+        jobs.enqueue(current_app.config, assessment, variant, user, final=True)
+    flash(gettext("Dosir final sedang dibuat dari data yang diterima."), "info")
+
