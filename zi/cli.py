@@ -305,13 +305,17 @@ def format_report(c: Criteria, report: scoring.ScoreReport) -> str:
 # --- administration without the browser ---------------------------------------
 
 
-def _database():
+def _database(check_schema: bool = True):
     """Open the configured database (DATABASE_URL, default the SQLite file in instance/)."""
+    from . import migrations
     from .config import Config as Settings
     from .db import open_database
 
     db = open_database(Settings().DATABASE_URL)
     db.connect(reuse_if_open=True)
+    if check_schema and migrations.current_version(db) < migrations.latest_version():
+        click.echo("Error: the database schema is out of date; run `zi db upgrade` first.", err=True)
+        sys.exit(2)
     return db
 
 
@@ -325,7 +329,7 @@ def db_upgrade() -> None:
     """Create the database or bring it up to date (numbered migrations, no data lost)."""
     from . import migrations
 
-    database = _database()
+    database = _database(check_schema=False)
     applied = migrations.upgrade(database)
     version = migrations.current_version(database)
     click.echo(f"Applied migrations {applied}; schema version {version}." if applied
@@ -419,7 +423,7 @@ def demo_load() -> None:
     from . import demo as demo_data
     from . import migrations
 
-    database = _database()
+    database = _database(check_schema=False)
     migrations.upgrade(database)
     if not demo_data.is_empty():
         click.echo("Error: the database already has users; demo data goes only into an empty one.", err=True)
@@ -511,7 +515,11 @@ def dossier_command(unit: str, period: int, variant: str, output: Path, bundle: 
                 out.write(chunk)
         click.echo(f"Wrote the final dossier {output} (SHA-256 {final.sha256}).")
         return
+    def progress(pct: int, message: str) -> None:
+        click.echo(f"{pct:3d}% {message}", err=True)
+
     content, _ = build(assessment, _criteria(assessment.period.criteria_id), variant, store=store,
-                       bundle=bundle, progress=lambda pct, message: click.echo(f"{pct:3d}% {message}", err=True))
+                       bundle=bundle, progress=progress)
     output.write_bytes(content)
-    click.echo(f"Wrote {output} ({len(content) // 1024} KB{', DRAFT' if assessment.status != 'accepted' else ''}).")
+    draft = "" if assessment.status == "accepted" else ", DRAFT"
+    click.echo(f"Wrote {output} ({len(content) // 1024} KB{draft}).")
