@@ -4,9 +4,20 @@ import os
 
 from zi import demo, migrations
 from zi.db import database
+from zi.jobs import huey
 from zi.web import create_app
 
 app = create_app()
+
+
+def start_worker():
+    """Background jobs (dossier rendering) in threads of this process; for several web
+    processes, run `huey_consumer zi.jobs.huey` on its own and set ZI_REDIS_URL instead."""
+    if huey.immediate:
+        return None
+    consumer = huey.create_consumer(workers=2, worker_type="thread")
+    consumer.start()
+    return consumer
 
 
 def main() -> None:
@@ -24,8 +35,13 @@ def main() -> None:
         else:
             print("Demo logins (if demo data was loaded): password %s, e.g. anggota@contoh.go.id"
                   % demo.DEMO_PASSWORD)
+    worker = start_worker()
     print(f"zi is running at http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True)
+    try:
+        app.run(host=host, port=port, threaded=True)
+    finally:
+        if worker is not None:
+            worker.stop(graceful=True)
 
 
 if __name__ == "__main__":

@@ -101,12 +101,15 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
         raise WorkflowError("Tandai dulu butir yang perlu direvisi beserta catatannya.")
     if action == "reopen" and not reason.strip():
         raise WorkflowError("Alasan membuka kembali wajib diisi.")
-    if action == "resubmit":
+    if action in ("resubmit", "accept"):
+        # Accepting closes what is still flagged: the accepted state is the final word.
         RevisionRequest.update(resolved_at=now()).where(
             (RevisionRequest.assessment == assessment) & RevisionRequest.resolved_at.is_null()
         ).execute()
     if action == "accept":
         assessment.accepted_by, assessment.accepted_at = user, now()
+    if action == "reopen":
+        assessment.accepted_by, assessment.accepted_at = None, None
     old = assessment.status
     assessment.status = t.target
     assessment.updated_at = now()

@@ -14,6 +14,7 @@ from ..evidence import service as evidence_service
 from ..models import PREREQUISITES, Prerequisite
 from ..scoring import AnswerError
 from ..summary import HASIL, area_minimums, progress
+from .dossiers import generate_finals
 from .i18n import gettext
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -200,12 +201,12 @@ def act(assessment_id: int, action: str):
         workflow.transition(assessment, action, current_user, roles, complete=report.complete,
                             sptjm=request.form.get("sptjm") == "1",
                             reason=request.form.get("reason", ""))
-        flash(gettext("Status penilaian: %(status)s.",
-                      status=gettext(workflow.STATUS_LABELS[assessment.status])), "success")
+        message = gettext("Status penilaian: %(status)s.",
+                          status=gettext(workflow.STATUS_LABELS[assessment.status]))
         if action == "accept":
-            from .dossiers import generate_finals
-
             generate_finals(assessment, current_user)
+            message += " " + gettext("Dosir final dibuat dari data yang diterima.")
+        flash(message, "success")
     except workflow.WorkflowError as err:
         flash(str(err), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     g,
     jsonify,
     redirect,
@@ -23,7 +22,6 @@ from ..dossier.build import BUNDLES
 from ..dossier.gather import VARIANTS
 from ..evidence import store_from_config
 from ..models import Assessment, Dossier, DossierJob
-from .i18n import gettext
 
 bp = Blueprint("dossiers", __name__)
 
@@ -110,5 +108,4 @@ def generate_finals(assessment: Assessment, user) -> None:
     """Called once TPI accepts: freeze both variants from the accepted state."""
     for variant in VARIANTS:
         jobs.enqueue(current_app.config, assessment, variant, user, final=True)
-    flash(gettext("Dosir final sedang dibuat dari data yang diterima."), "info")
 
