@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, current_app, g, render_template, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -114,7 +114,6 @@ def _load_user(user_id: str):
 
 
 def _locale():
+    """Indonesian unless the person chose otherwise (the browser's language is not a choice)."""
     lang = session.get("lang")
-    if lang in ("id", "en"):
-        return lang
-    return "id" if not request else request.accept_languages.best_match(["id", "en"]) or "id"
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
