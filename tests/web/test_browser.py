@@ -178,7 +178,7 @@ def test_head_submits_and_tpi_accepts(page, live, procurement, tmp_path):
 
     with page.expect_navigation():
         page.get_by_role("button", name="Terima penilaian (final)").click()
-    expect(flash).to_have_text("Status penilaian: Diterima (final).")
+    expect(flash).to_contain_text("Status penilaian: Diterima (final).")
     expect(badge).to_have_text("Diterima (final)")
     expect(page.get_by_text("Tidak ada tindakan untuk Anda pada status ini.")).to_have_count(1)
 

@@ -69,7 +69,7 @@ def folder_of(criteria, item_code: str) -> str:
         sub_area = next(sa for c in criteria.components for s in c.sub_components
                         if s.code == where.sub_component for b in s.areas if b.area == where.area
                         for sa in b.sub_areas if sa.numeral == where.sub_area)
-        name = safe_filename(f"{sub_area.numeral}. {sub_area.name}").replace("/", "-")
+        name = safe_filename(f"{sub_area.numeral}. {sub_area.name}".replace("/", "-"))
         return f"AREA {numeral} {area.name}/{sub_name}/{name}/{item_code}"
     raise KeyError(item_code)
 
@@ -80,6 +80,7 @@ def export_zip(store, assessment: Assessment, criteria, out, extra: dict[str, by
     linked = linked_documents(assessment)
     rows = []
     written = 0
+    used: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for item, _ in criteria.walk_items():
             for doc in linked.get(item.code, []):
@@ -88,7 +89,7 @@ def export_zip(store, assessment: Assessment, criteria, out, extra: dict[str, by
                     rows.append((item.code, doc, None, doc.document.url))
                     continue
                 revision = doc.latest
-                path = f"{folder}/{revision.filename}"
+                path = _unique(f"{folder}/{revision.filename}", used)
                 with archive.open(path, "w", force_zip64=True) as target:
                     for chunk in store.chunks(revision.file.sha256):
                         target.write(chunk)
@@ -98,6 +99,19 @@ def export_zip(store, assessment: Assessment, criteria, out, extra: dict[str, by
         for name, content in (extra or {}).items():
             archive.writestr(name, content)
     return written
+
+
+def _unique(path: str, used: set[str]) -> str:
+    """Two documents of one item may share a file name; the second becomes `name (2).pdf`."""
+    stem, dot, ext = path.rpartition(".")
+    if not dot:
+        stem, ext = path, ""
+    candidate, n = path, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
+    used.add(candidate)
+    return candidate
 
 
 def _index_html(assessment, criteria, rows) -> str:
@@ -207,15 +221,18 @@ def import_zip(store, source, assessment: Assessment, user, criteria, max_bytes:
             if entry.problem:
                 skipped.append(entry)
                 continue
-            with archive.open(entry.name) as member:
-                try:
+            try:
+                with archive.open(entry.name) as member:
                     upload(store, assessment, user, _Limited(member, entry.size), entry.name,
                            criteria=criteria, max_bytes=max_bytes, document_date=document_date,
                            item_codes=[entry.item_code])
-                    imported += 1
-                except RejectedFile as err:
-                    entry.problem = str(err)
-                    skipped.append(entry)
+                imported += 1
+            except RejectedFile as err:
+                entry.problem = str(err)
+                skipped.append(entry)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+                entry.problem = "Isi berkas dalam ZIP rusak atau tidak sesuai ukurannya (dilewati)."
+                skipped.append(entry)
     audit.record("evidence:import_zip", user, assessment=assessment,
                  new={"imported": imported, "skipped": len(skipped)})
     return imported, skipped
