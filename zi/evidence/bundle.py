@@ -166,8 +166,9 @@ def code_for_path(path: str, criteria) -> str | None:
     return code if code in criteria.items_by_code else None
 
 
-def preview_zip(source: io.BufferedIOBase | str, criteria) -> list[ImportEntry]:
-    """Where each file of the ZIP would go, and which entries are refused and why."""
+def preview_zip(source: io.BufferedIOBase | str, criteria, allowed=None) -> list[ImportEntry]:
+    """Where each file of the ZIP would go, and which entries are refused and why.
+    `allowed(code)`, when given, says whether the importing person may add evidence there."""
     entries = []
     with zipfile.ZipFile(source) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -186,6 +187,8 @@ def preview_zip(source: io.BufferedIOBase | str, criteria) -> list[ImportEntry]:
                 entry.problem = "Rasio kompresi tidak wajar (kemungkinan zip bomb)."
             elif entry.item_code is None:
                 entry.problem = "Kode butir LKE tidak dikenali dari nama folder/berkas."
+            elif allowed is not None and not allowed(entry.item_code):
+                entry.problem = "Butir di luar area pokja Anda."
             entries.append(entry)
     return entries
 
@@ -210,10 +213,10 @@ class _Limited(io.RawIOBase):
 
 
 def import_zip(store, source, assessment: Assessment, user, criteria, max_bytes: int,
-               document_date: date | None = None) -> tuple[int, list[ImportEntry]]:
+               document_date: date | None = None, allowed=None) -> tuple[int, list[ImportEntry]]:
     """Store every mappable entry as a document linked to its item; returns (imported, skipped)."""
     imported, skipped = 0, []
-    entries = preview_zip(source, criteria)
+    entries = preview_zip(source, criteria, allowed)
     if hasattr(source, "seek"):
         source.seek(0)
     with zipfile.ZipFile(source) as archive:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -126,8 +127,15 @@ def _items_with_sub_area(criteria):
 def upload(assessment_id: int):
     assessment, criteria, roles = _context(assessment_id)
     codes = request.form.getlist("items")
-    document = _document(int(request.form["document_id"])) if request.form.get("document_id") else None
-    if not may_add(assessment, roles, criteria, codes):
+    document = None
+    if request.form.get("document_id"):
+        document = _document(request.form.get("document_id", type=int) or 0)
+        if document.deleted_at is not None:
+            abort(404)
+    # A new version changes the evidence of every item the document supports here.
+    revised = [lk.item_code for lk in document.links.where(EvidenceLink.assessment == assessment)] \
+        if document else []
+    if not may_add(assessment, roles, criteria, codes + revised):
         abort(403)
     file = request.files.get("file")
     if file is None or not file.filename:
@@ -303,12 +311,18 @@ def import_zip(assessment_id: int):
             with tempfile.NamedTemporaryFile(dir=folder, suffix=".zip", delete=False) as held:
                 file.save(held)
             try:
-                entries = bundle.preview_zip(held.name, criteria)
+                allowed = _allowed(assessment, roles, criteria)
+                entries = bundle.preview_zip(held.name, criteria, allowed=allowed)
                 session["zip_import"] = {"assessment": assessment.id, "path": held.name}
-            except (RejectedFile, OSError, ValueError) as err:
+            except (RejectedFile, OSError, ValueError, zipfile.BadZipFile) as err:
                 os.unlink(held.name)
                 flash(gettext("ZIP ditolak: %(why)s", why=str(err)), "error")
     return render_template("import.html", a=assessment, entries=entries, criteria=criteria)
+
+
+def _allowed(assessment, roles, criteria):
+    """A pokja member imports only into the items of their own areas."""
+    return lambda code: may_add(assessment, roles, criteria, [code])
 
 
 def _store_tmp() -> Path:
@@ -329,7 +343,8 @@ def import_confirm(assessment_id: int):
         return redirect(url_for("evidence.import_zip", assessment_id=assessment.id))
     try:
         imported, skipped = bundle.import_zip(_store(), held["path"], assessment, current_user, criteria,
-                                              current_app.config["EVIDENCE_MAX_BYTES"])
+                                              current_app.config["EVIDENCE_MAX_BYTES"],
+                                              allowed=_allowed(assessment, roles, criteria))
     finally:
         os.unlink(held["path"])
     flash(gettext("%(n)s berkas diimpor, %(m)s dilewati.", n=imported, m=len(skipped)), "success")
