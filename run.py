@@ -29,12 +29,12 @@ def main() -> None:
             criteria = max(app.extensions["zi_criteria"].values(), key=lambda c: c.year)
             with database.atomic():
                 logins = demo.load(criteria)
-            print("Demo data loaded. Logins (password for all: %s):" % demo.DEMO_PASSWORD)
+            print(f"Demo data loaded. Logins (password for all: {demo.DEMO_PASSWORD}):")
             for email, _, role in logins:
                 print(f"  {role:<9} {email}")
         else:
-            print("Demo logins (if demo data was loaded): password %s, e.g. anggota@contoh.go.id"
-                  % demo.DEMO_PASSWORD)
+            print(f"Demo logins (if demo data was loaded): password {demo.DEMO_PASSWORD}, "
+                  "e.g. anggota@contoh.go.id")
     worker = start_worker()
     print(f"zi is running at http://{host}:{port}/")
     try:
