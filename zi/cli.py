@@ -347,6 +347,19 @@ def _admin_call(action):
         sys.exit(2)
 
 
+def _unit_named(instansi, name: str | None):
+    """The unit of that name in the instansi (None for no name); an unknown name is an error."""
+    from .admin import AdminError
+    from .models import Unit
+
+    if not name:
+        return None
+    unit = Unit.get_or_none((Unit.instansi == instansi) & (Unit.name == name))
+    if unit is None:
+        raise AdminError(f"no unit named {name!r} in {instansi.name!r}")
+    return unit
+
+
 @main.group()
 def units() -> None:
     """Units (unit kerja) of an instansi."""
@@ -360,16 +373,10 @@ def units() -> None:
 def units_create(instansi: str, name: str, parent: str | None, region: str) -> None:
     """Create a unit (and its instansi if it does not exist yet)."""
     from . import admin
-    from .models import Unit
 
     def action():
         owner = admin.get_or_create_instansi(instansi)
-        parent_unit = None
-        if parent:
-            parent_unit = Unit.get_or_none((Unit.instansi == owner) & (Unit.name == parent))
-            if parent_unit is None:
-                raise admin.AdminError(f"no unit named {parent!r} in {instansi!r}")
-        return admin.create_unit(owner, name, parent=parent_unit, region=region)
+        return admin.create_unit(owner, name, parent=_unit_named(owner, parent), region=region)
 
     unit = _admin_call(action)
     click.echo(f"Created unit {unit.name!r} (id {unit.id}) in {instansi!r}.")
@@ -392,7 +399,6 @@ def users() -> None:
 def users_create(email, name, password, role, instansi, unit, areas) -> None:
     """Create a user, optionally with a role (e.g. the first admin of an instansi)."""
     from . import admin
-    from .models import Unit
 
     def action():
         user = admin.create_user(email, name, password)
@@ -400,12 +406,7 @@ def users_create(email, name, password, role, instansi, unit, areas) -> None:
             if not instansi:
                 raise admin.AdminError("--role needs --instansi")
             owner = admin.get_or_create_instansi(instansi)
-            scope = None
-            if unit:
-                scope = Unit.get_or_none((Unit.instansi == owner) & (Unit.name == unit))
-                if scope is None:
-                    raise admin.AdminError(f"no unit named {unit!r} in {instansi!r}")
-            admin.assign_role(user, role, owner, scope, [a for a in areas.split(",") if a])
+            admin.assign_role(user, role, owner, _unit_named(owner, unit), [a for a in areas.split(",") if a])
         return user
 
     user = _admin_call(action)

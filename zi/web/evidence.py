@@ -191,13 +191,18 @@ def link_existing(assessment_id: int):
     return _answer(True, gettext("Dokumen ditautkan ke %(code)s.", code=code))
 
 
+def _link(assessment, link_id: int) -> EvidenceLink:
+    found = EvidenceLink.get_or_none((EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
+    if found is None:
+        abort(404)
+    return found
+
+
 @bp.route("/assessments/<int:assessment_id>/evidence/links/<int:link_id>/unlink", methods=["POST"])
 @login_required
 def unlink(assessment_id: int, link_id: int):
     assessment, criteria, roles = _context(assessment_id)
-    found = EvidenceLink.get_or_none((EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
-    if found is None:
-        abort(404)
+    found = _link(assessment, link_id)
     if not may_add(assessment, roles, criteria, [found.item_code]):
         abort(403)
     service.unlink(found, current_user)
@@ -208,9 +213,7 @@ def unlink(assessment_id: int, link_id: int):
 @login_required
 def review(assessment_id: int, link_id: int):
     assessment, criteria, roles = _context(assessment_id)
-    found = EvidenceLink.get_or_none((EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
-    if found is None:
-        abort(404)
+    found = _link(assessment, link_id)
     if "tpi" not in roles or assessment.status != "in_review":
         abort(403)
     try:
