@@ -68,9 +68,14 @@ def _run(job_id: int, config: dict) -> None:
         DossierJob.update(progress=pct, message=message, status="running").where(
             DossierJob.id == job_id).execute()
 
+    frozen = None
+    final = (Dossier.select().where((Dossier.assessment == assessment) & (Dossier.variant == job.variant))
+             .order_by(Dossier.id.desc()).first())
+    if final is not None and assessment.status == "accepted" and not job.final:
+        frozen = b"".join(store.chunks(final.sha256))
     try:
         content, extension = build(assessment, criteria, job.variant, store=store, bundle=job.bundle,
-                                   progress=progress)
+                                   frozen=frozen, progress=progress)
         stored = store.put(io.BytesIO(content), len(content) + 1)
         if job.final:
             Dossier.create(assessment=assessment, variant=job.variant, sha256=stored.sha256,

@@ -14,11 +14,14 @@ from .render import html_to_pdf, render_html
 BUNDLES = ("", "zip", "attach")
 
 
-def build(assessment, criteria, variant: str, *, store=None, bundle: str = "",
+def build(assessment, criteria, variant: str, *, store=None, bundle: str = "", frozen: bytes | None = None,
           progress: Callable[[int, str], None] = lambda pct, message: None) -> tuple[bytes, str]:
-    """(bytes, extension): a PDF, or with bundle="zip" a ZIP of the PDF and the evidence tree."""
+    """(bytes, extension): a PDF, or with bundle="zip" a ZIP of the PDF and the evidence tree.
+    `frozen` is the stored final PDF of an accepted assessment: used as it is, never re-rendered."""
     if bundle not in BUNDLES:
         raise ValueError(f"unknown bundle {bundle!r}")
+    if frozen is not None and bundle != "attach":
+        return _bundle(frozen, assessment, criteria, variant, store, bundle, progress)
     progress(5, "Mengumpulkan data penilaian")
     data = gather(assessment, criteria, variant)
     progress(20, "Menyusun dokumen")
@@ -30,6 +33,10 @@ def build(assessment, criteria, variant: str, *, store=None, bundle: str = "",
             attachments = _evidence_pdfs(data, store, Path(tmp))
         progress(40, "Menata halaman (WeasyPrint)")
         pdf = html_to_pdf(html, attachments)
+    return _bundle(pdf, assessment, criteria, variant, store, bundle, progress)
+
+
+def _bundle(pdf, assessment, criteria, variant, store, bundle, progress) -> tuple[bytes, str]:
     if bundle != "zip":
         progress(100, "Selesai")
         return pdf, "pdf"

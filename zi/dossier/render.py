@@ -14,6 +14,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher
 
 from ..config import PROJECT_DIR
 from ..text import render_markdown
@@ -51,19 +53,27 @@ def refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"dossier rendering does not fetch {url!r}")
 
 
+class _RefuseAll(URLFetcher):
+    """WeasyPrint skips a resource its fetcher refuses; the rest of the document renders."""
+
+    def fetch(self, url, headers=None):
+        return refuse_fetch(url)
+
+
 def _child(html: str, out: str, attachments: list[tuple[str, str]]) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    from weasyprint import HTML, Attachment
-
     files = [Attachment(filename=path, description=name) for name, path in attachments]
-    HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf(out, attachments=files or None)
+    HTML(string=html, url_fetcher=_RefuseAll(), base_url=None).write_pdf(out, attachments=files or None)
 
 
 def html_to_pdf(html: str, attachments: list[tuple[str, str]] | None = None) -> bytes:
     """PDF bytes of `html`, typeset in a child process with a memory ceiling."""
     with tempfile.TemporaryDirectory(prefix="zi-dossier-") as tmp:
         out = str(Path(tmp) / "dossier.pdf")
-        context = multiprocessing.get_context("fork")
+        # A fork server with WeasyPrint already imported: each render starts in a fresh,
+        # small process without paying for the import again.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["zi.dossier.render"])
         process = context.Process(target=_child, args=(html, out, attachments or []))
         process.start()
         process.join(TIMEOUT)

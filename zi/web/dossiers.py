@@ -91,7 +91,8 @@ def job_file(job_id: int):
     if found.status != "done":
         abort(404)
     extension = "zip" if found.bundle == "zip" else "pdf"
-    return _send(found.sha256, found.size, _filename(found.assessment, found.variant, extension, found.final))
+    final = found.final or found.assessment.status == "accepted"
+    return _send(found.sha256, found.size, _filename(found.assessment, found.variant, extension, final))
 
 
 @bp.route("/dossiers/<int:dossier_id>/file")
