@@ -14,8 +14,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher
 
 from ..config import PROJECT_DIR
 from ..text import render_markdown
@@ -24,6 +22,7 @@ from .gather import DossierData
 
 MEMORY_LIMIT = int(os.environ.get("ZI_DOSSIER_MEMORY_MB", "2048")) * 1024 * 1024
 TIMEOUT = int(os.environ.get("ZI_DOSSIER_TIMEOUT", "600"))
+last_peak_kb = 0  # peak memory of the latest render's child process, for bench/dossier.py
 
 
 class RenderError(RuntimeError):
@@ -53,17 +52,21 @@ def refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"dossier rendering does not fetch {url!r}")
 
 
-class _RefuseAll(URLFetcher):
-    """WeasyPrint skips a resource its fetcher refuses; the rest of the document renders."""
-
-    def fetch(self, url, headers=None):
-        return refuse_fetch(url)
-
-
 def _child(html: str, out: str, attachments: list[tuple[str, str]]) -> None:
+    """Runs in the child only: the web process never imports WeasyPrint itself."""
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    from weasyprint import HTML, Attachment
+    from weasyprint.urls import URLFetcher
+
+    class _RefuseAll(URLFetcher):
+        """WeasyPrint skips a resource its fetcher refuses; the rest of the document renders."""
+
+        def fetch(self, url, headers=None):
+            return refuse_fetch(url)
+
     files = [Attachment(filename=path, description=name) for name, path in attachments]
     HTML(string=html, url_fetcher=_RefuseAll(), base_url=None).write_pdf(out, attachments=files or None)
+    Path(out + ".rss").write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 def html_to_pdf(html: str, attachments: list[tuple[str, str]] | None = None) -> bytes:
@@ -73,7 +76,7 @@ def html_to_pdf(html: str, attachments: list[tuple[str, str]] | None = None) -> 
         # A fork server with WeasyPrint already imported: each render starts in a fresh,
         # small process without paying for the import again.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["zi.dossier.render"])
+        context.set_forkserver_preload(["weasyprint"])
         process = context.Process(target=_child, args=(html, out, attachments or []))
         process.start()
         process.join(TIMEOUT)
@@ -82,4 +85,6 @@ def html_to_pdf(html: str, attachments: list[tuple[str, str]] | None = None) -> 
             raise RenderError("rendering the dossier took too long")
         if process.exitcode != 0 or not os.path.exists(out):
             raise RenderError(f"rendering the dossier failed (exit code {process.exitcode})")
+        global last_peak_kb
+        last_peak_kb = int(Path(out + ".rss").read_text())
         return Path(out).read_bytes()
