@@ -129,7 +129,10 @@ def fill(criteria, assessment: Assessment, layer: str) -> None:
     with Answer._meta.database.atomic():
         for item in criteria.items:
             Answer.insert(assessment=assessment, layer=layer, item_code=item.code, value=best_answer(item),
-                          note="", version=1).on_conflict_replace().execute()
+                          note="", version=1).on_conflict(
+                conflict_target=[Answer.assessment, Answer.layer, Answer.item_code],
+                update={Answer.value: best_answer(item), Answer.version: Answer.version + 1},
+            ).execute()
 
 
 def put(world: dict, target: str, state: str) -> None:
