@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -682,3 +683,16 @@ def test_cli_export_of_an_unknown_unit_is_a_usage_error(w, cli, tmp_path):
     assert result.exit_code == 2
     assert "0 assessments" in result.output
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_zip_previews_never_confirmed_are_cleaned_up_after_a_day(w, login):
+    client = login("pimpinan@contoh.go.id")
+    folder = w["root"] / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, recent = folder / "tmpold.zip", folder / "tmprecent.zip"
+    for path in (old, recent):
+        path.write_bytes(b"PK")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    post_zip(client, w["own"].id, lke_zip(bomb=False))
+    assert not old.exists() and recent.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -329,8 +330,13 @@ def _allowed(assessment, roles, criteria):
 
 
 def _store_tmp() -> Path:
+    """The folder of held ZIP previews; previews never confirmed are removed after a day."""
     folder = Path(current_app.config["EVIDENCE_DIR"]) / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - 24 * 3600
+    for held in folder.glob("tmp*.zip"):
+        if held.stat().st_mtime < stale:
+            held.unlink(missing_ok=True)
     return folder
 
 
