@@ -132,3 +132,13 @@ def set_prerequisite(instansi: Instansi, key: str, met: bool | None, note: str =
     audit.record("prerequisite", actor, instansi=instansi, unit=unit, item_code=key, old=old,
                  new={"met": met, "note": record.note})
     return record
+
+
+def prerequisites_of(unit: Unit) -> list[dict]:
+    """Every proposal prerequisite (§4.3) with what is recorded for the unit or its instansi."""
+    rows = Prerequisite.select().where(
+        (Prerequisite.instansi == unit.instansi_id)
+        & (Prerequisite.unit.is_null() | (Prerequisite.unit == unit.id)))
+    found = {(r.key, r.unit_id is not None): r for r in rows}
+    return [{"key": key, "label": label, "scope": scope, "record": found.get((key, scope == "unit"))}
+            for key, (scope, label) in PREREQUISITES.items()]

@@ -54,6 +54,12 @@ def area_minimums(criteria: Criteria) -> dict[str, float]:
     }
 
 
+def area_rows(criteria: Criteria, unit_report: ScoreReport, tpi_report: ScoreReport | None) -> list[dict]:
+    """What the per-area chart draws: each area's % of its weight, unit and (if any) TPI."""
+    return [{"label": a.name, "percent": unit_report.areas[a.code].percent,
+             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
+
+
 def progress(criteria: Criteria, answered: dict[str, Answer]) -> dict[str, tuple[int, int]]:
     done: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from .. import answers as store
 from .. import charts
+from ..admin import prerequisites_of
 from ..criteria import Criteria
 from ..evidence.service import STATUS_LABELS, linked_documents
-from ..models import PREREQUISITES, Assessment, Prerequisite, now
+from ..models import Assessment, now
 from ..scoring import ScoreReport
-from ..summary import area_minimums
+from ..summary import area_minimums, area_rows
 from ..workflow import STATUS_LABELS as ASSESSMENT_STATUS
 from ..workflow import open_revisions
 
@@ -60,15 +61,6 @@ class DossierData:
         return result
 
 
-def prerequisites(unit) -> list[dict]:
-    rows = Prerequisite.select().where(
-        (Prerequisite.instansi == unit.instansi_id)
-        & (Prerequisite.unit.is_null() | (Prerequisite.unit == unit.id)))
-    found = {(r.key, r.unit_id is not None): r for r in rows}
-    return [{"key": key, "label": label, "scope": scope, "record": found.get((key, scope == "unit"))}
-            for key, (scope, label) in PREREQUISITES.items()]
-
-
 def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierData:
     if variant not in VARIANTS:
         raise ValueError(f"unknown dossier variant {variant!r}; expected one of {', '.join(VARIANTS)}")
@@ -76,14 +68,13 @@ def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierD
     unit_report = store.report(criteria, assessment, layers["unit"])
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
     final = tpi_report or unit_report
-    rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
-             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
+    rows = area_rows(criteria, unit_report, tpi_report)
     if variant == "kemenpan":
         rows = [{"label": a.name, "percent": final.areas[a.code].percent} for a in criteria.areas]
     return DossierData(
         variant=variant, assessment=assessment, criteria=criteria, unit_report=unit_report,
         tpi_report=tpi_report, layers=layers, revisions=open_revisions(assessment),
-        evidence=linked_documents(assessment), prerequisites=prerequisites(assessment.unit),
+        evidence=linked_documents(assessment), prerequisites=prerequisites_of(assessment.unit),
         generated_at=now(), chart=charts.area_bars(rows, area_minimums(criteria)),
         extra={"status_labels": ASSESSMENT_STATUS, "evidence_labels": STATUS_LABELS},
     )

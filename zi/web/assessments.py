@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from .. import admin, audit, charts, workflow
 from .. import answers as store
-from .. import audit, workflow
 from ..criteria import Criteria, Item
 from ..evidence import service as evidence_service
-from ..models import PREREQUISITES, Prerequisite
 from ..scoring import AnswerError
 from ..summary import HASIL, area_minimums, progress
 from .dossiers import generate_finals
@@ -33,16 +33,7 @@ def _groups(criteria: Criteria):
 
 
 def prerequisites_for(unit) -> list[dict]:
-    rows = Prerequisite.select().where(
-        (Prerequisite.instansi == unit.instansi_id)
-        & (Prerequisite.unit.is_null() | (Prerequisite.unit == unit.id))
-    )
-    found = {(r.key, r.unit_id is not None): r for r in rows}
-    return [
-        {"key": key, "label": gettext(label), "scope": scope,
-         "record": found.get((key, scope == "unit"))}
-        for key, (scope, label) in PREREQUISITES.items()
-    ]
+    return [{**p, "label": gettext(p["label"])} for p in admin.prerequisites_of(unit)]
 
 
 @bp.route("/<int:assessment_id>")
@@ -52,9 +43,7 @@ def overview(assessment_id: int):
     layers = store.both_layers(assessment)
     unit_report = store.report(criteria, assessment, layers["unit"])
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
-    from markupsafe import Markup
 
-    from .. import charts
 
     rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
              "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]

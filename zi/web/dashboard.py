@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from .. import charts
 from ..models import Period
-from ..summary import area_minimums, summarize, with_period
+from ..summary import area_minimums, area_rows, summarize, with_period
 
 bp = Blueprint("dashboard", __name__)
 
@@ -37,9 +37,7 @@ def index():
     cards = []
     for s in current:
         roles = access.roles(s.assessment.unit)
-        rows = [{"label": a.name, "percent": s.unit_report.areas[a.code].percent,
-                 "tpi": s.tpi_report.areas[a.code].percent if s.tpi_report else None}
-                for a in s.criteria.areas]
+        rows = area_rows(s.criteria, s.unit_report, s.tpi_report)
         cards.append({
             "s": s,
             "roles": roles,
