@@ -14,6 +14,21 @@ from .scoring import ScoreReport
 HASIL = "H"
 
 
+def area_groups(criteria: Criteria) -> list[tuple[str, str]]:
+    """The pages of an assessment: (code, heading) of each area, then Hasil."""
+    return [(a.code, f"{a.number}. {a.name}") for a in criteria.areas] + [(HASIL, "Hasil")]
+
+
+def item_area(criteria: Criteria, item_code: str) -> str:
+    """The page an item is on: its area code, or HASIL."""
+    return criteria.area_of(item_code) or HASIL
+
+
+def groups_of(criteria: Criteria, code: str):
+    """criteria.groups for a page code (an area, or HASIL)."""
+    return criteria.groups(None if code == HASIL else code)
+
+
 def with_period(query):
     """Join the period to an assessment query, selected in the same row."""
     return query.switch(Assessment).join(Period).select_extend(Period)

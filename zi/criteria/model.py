@@ -182,6 +182,27 @@ class Criteria(Strict):
     def area(self, code: str) -> Area:
         return next(a for a in self.areas if a.code == code)
 
+    @cached_property
+    def _area_by_item(self) -> dict[str, str | None]:
+        return {item.code: where.area for item, where in self.walk_items()}
+
+    def area_of(self, item_code: str) -> str | None:
+        """The change area of an item; None for items outside the areas (Hasil)."""
+        return self._area_by_item[item_code]
+
+    def groups(self, area: str | None):
+        """[(sub-component, sub-area or None, items)] of one area in LKE order (Pemenuhan, then
+        Reform); area None gives the items that stand outside the areas (Hasil)."""
+        result = []
+        for comp in self.components:
+            for sub in comp.sub_components:
+                if area is None and sub.items:
+                    result.append((sub, None, sub.items))
+                for block in sub.areas:
+                    if block.area == area:
+                        result.extend((sub, sub_area, sub_area.items) for sub_area in block.sub_areas)
+        return result
+
     def walk_items(self):
         """Yield (item, where) in LKE order; `where` holds the codes of its ancestors."""
         for comp in self.components:

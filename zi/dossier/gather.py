@@ -12,7 +12,7 @@ from ..criteria import Criteria
 from ..evidence.service import STATUS_LABELS, linked_documents
 from ..models import Assessment, now
 from ..scoring import ScoreReport
-from ..summary import area_minimums, area_rows
+from ..summary import area_groups, area_minimums, area_rows, groups_of
 from ..workflow import STATUS_LABELS as ASSESSMENT_STATUS
 from ..workflow import open_revisions
 
@@ -49,16 +49,8 @@ class DossierData:
 
     def sections(self):
         """Per area, then Hasil: (anchor, heading, [(sub-component, sub-area or None, items)])."""
-        result = []
-        for area in self.criteria.areas:
-            groups = [(sub, sub_area, sub_area.items)
-                      for comp in self.criteria.components for sub in comp.sub_components
-                      for block in sub.areas if block.area == area.code for sub_area in block.sub_areas]
-            result.append((f"area-{area.code}", f"{area.number}. {area.name}", groups))
-        hasil = [(sub, None, sub.items) for comp in self.criteria.components
-                 for sub in comp.sub_components if sub.items]
-        result.append(("area-H", "Hasil", hasil))
-        return result
+        return [(f"area-{code}", heading, groups_of(self.criteria, code))
+                for code, heading in area_groups(self.criteria)]
 
 
 def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierData:

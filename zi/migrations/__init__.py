@@ -20,6 +20,17 @@ def _migrations():
     return [(number, importlib.import_module(f"{__name__}.{name}")) for number, name in sorted(found)]
 
 
+def model_base(db):
+    """The base class of a migration's frozen models, bound to the database being upgraded."""
+
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    return Base
+
+
 def _version_table(db):
     class SchemaVersion(Model):
         version = IntegerField()

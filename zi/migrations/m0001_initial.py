@@ -7,16 +7,14 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
 )
 
+from . import model_base
+
 
 def up(db):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
+    Base = model_base(db)
 
     class Instansi(Base):
         name = CharField(unique=True)

@@ -6,11 +6,12 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
-    Model,
     SqliteDatabase,
     TextField,
 )
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from . import model_base
 
 
 def up(db):
@@ -19,10 +20,7 @@ def up(db):
     region = CharField(default="", constraints=[SQL("DEFAULT ''")])
     migrate(migrator.add_column("unit", "region", region, allow_not_null=True))
 
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
+    Base = model_base(db)
 
     class Instansi(Base):
         pass

@@ -1,13 +1,12 @@
 """Final dossiers (frozen bytes and hash) and background render jobs."""
 
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from . import model_base
 
 
 def up(db):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
+    Base = model_base(db)
 
     class Assessment(Base):
         pass

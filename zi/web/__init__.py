@@ -17,6 +17,7 @@ from ..config import PROJECT_DIR, Config
 from ..criteria import load_directory
 from ..db import database, open_database
 from ..models import User
+from ..summary import item_area
 from ..text import render_markdown
 from . import i18n
 
@@ -91,7 +92,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             "Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.")), 429
 
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text))
-    app.jinja_env.globals["criteria_for"] = lambda period: app.extensions["zi_criteria"][period.criteria_id]
+    app.jinja_env.globals["item_area"] = item_area
     from . import filters
 
     filters.register(app)

@@ -13,7 +13,7 @@ from .. import answers as store
 from ..criteria import Criteria, Item
 from ..evidence import service as evidence_service
 from ..scoring import AnswerError
-from ..summary import HASIL, area_minimums, progress
+from ..summary import HASIL, area_groups, area_minimums, groups_of, item_area, progress
 from .dossiers import generate_finals
 from .i18n import gettext
 
@@ -25,11 +25,6 @@ def _load(assessment_id: int):
     criteria: Criteria = current_app.extensions["zi_criteria"][assessment.period.criteria_id]
     roles = g.access.roles(assessment.unit)
     return assessment, criteria, roles
-
-
-def _groups(criteria: Criteria):
-    """Areas in LKE order plus the Hasil group: [(code, name)]."""
-    return [(a.code, f"{a.number}. {a.name}") for a in criteria.areas] + [(HASIL, "Hasil")]
 
 
 def prerequisites_for(unit) -> list[dict]:
@@ -50,7 +45,7 @@ def overview(assessment_id: int):
     return render_template(
         "assessment.html",
         a=assessment, criteria=criteria, roles=roles, unit_report=unit_report, tpi_report=tpi_report,
-        groups=_groups(criteria), progress=progress(criteria, layers["unit"]),
+        groups=area_groups(criteria), progress=progress(criteria, layers["unit"]),
         tpi_progress=progress(criteria, layers["tpi"]),
         differences=store.differences(layers["unit"], layers["tpi"]), layers=layers,
         transitions=workflow.available(assessment, roles),
@@ -64,23 +59,13 @@ def overview(assessment_id: int):
 @login_required
 def area(assessment_id: int, code: str):
     assessment, criteria, roles = _load(assessment_id)
-    groups = dict(_groups(criteria))
+    groups = dict(area_groups(criteria))
     if code not in groups:
         abort(404)
     layers = store.both_layers(assessment)
     revisions = workflow.open_revisions(assessment)
     member_areas = g.access.areas(assessment.unit)
-    sections = []
-    for comp in criteria.components:
-        for sub in comp.sub_components:
-            sub_areas = []
-            if code == HASIL and not sub.areas:
-                sub_areas.append((None, sub.items))
-            for block in sub.areas:
-                if block.area == code:
-                    sub_areas.extend((sa, sa.items) for sa in block.sub_areas)
-            if sub_areas:
-                sections.append((sub, sub_areas))
+    sections = groups_of(criteria, code)
 
     def editable(item: Item, layer: str) -> bool:
         return workflow.can_edit(assessment, roles, layer, item.code, None if code == HASIL else code,
@@ -90,7 +75,7 @@ def area(assessment_id: int, code: str):
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
     return render_template(
         "area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
-        groups=_groups(criteria), sections=sections, layers=layers, revisions=revisions,
+        groups=area_groups(criteria), sections=sections, layers=layers, revisions=revisions,
         editable=editable, unit_report=unit_report, tpi_report=tpi_report,
         progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
     )
@@ -121,14 +106,9 @@ def parse_value(item: Item, form) -> object:
     return value
 
 
-def _area_code(criteria: Criteria, item_code: str) -> str:
-    where = next(w for i, w in criteria.walk_items() if i.code == item_code)
-    return where.area or HASIL
-
-
 def _back(assessment, criteria, item_code):
     return redirect(url_for("assessments.area", assessment_id=assessment.id,
-                            code=_area_code(criteria, item_code)) + f"#item-{item_code}")
+                            code=item_area(criteria, item_code)) + f"#item-{item_code}")
 
 
 @bp.route("/<int:assessment_id>/items/<item_code>", methods=["POST"])
@@ -139,7 +119,7 @@ def save(assessment_id: int, item_code: str):
     layer = request.form.get("layer", "unit")
     if item is None or layer not in ("unit", "tpi"):
         abort(404)
-    area_code = _area_code(criteria, item_code)
+    area_code = item_area(criteria, item_code)
     if not workflow.can_edit(assessment, roles, layer, item_code, None if area_code == HASIL else area_code,
                              g.access.areas(assessment.unit)):
         abort(403)

@@ -29,11 +29,10 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import charts
-from ..criteria.model import Where
 from ..evidence import RejectedFile, bundle, service, store_from_config
 from ..evidence.sniff import PREVIEWABLE
 from ..models import EvidenceDocument, EvidenceFile, EvidenceLink, EvidenceRevision, Unit
-from ..summary import HASIL, area_of
+from ..summary import area_groups, area_of, groups_of, item_area
 from .i18n import gettext
 
 bp = Blueprint("evidence", __name__)
@@ -49,16 +48,13 @@ def _context(assessment_id: int):
     return assessment, criteria, g.access.roles(assessment.unit)
 
 
-def _item_area(criteria, code: str) -> str:
-    return next((area_of(w) for i, w in criteria.walk_items() if i.code == code), "")
-
-
 def may_add(assessment, roles: set[str], criteria, item_codes) -> bool:
     """Unit people add evidence while the unit may still change its answers."""
     if not roles & {"member", "head"} or assessment.status not in ("draft", "revision"):
         return False
     areas = None if "head" in roles else g.access.areas(assessment.unit)
-    return areas is None or all(_item_area(criteria, c) in areas for c in item_codes)
+    return areas is None or all(
+        c in criteria.items_by_code and item_area(criteria, c) in areas for c in item_codes)
 
 
 def _document(document_id: int) -> EvidenceDocument:
@@ -91,15 +87,13 @@ def overview(assessment_id: int):
     assessment, criteria, roles = _context(assessment_id)
     linked = service.linked_documents(assessment)
     counts = service.status_counts(criteria, linked, area_of)
-    groups = [(a.code, f"{a.number}. {a.name}") for a in criteria.areas] + [(HASIL, "Hasil")]
+    groups = area_groups(criteria)
     rows = [{"label": name, **counts.get(code, dict.fromkeys(service.STATUSES, 0))} for code, name in groups]
     library = list(EvidenceDocument.select().where(
         (EvidenceDocument.unit == assessment.unit_id) & EvidenceDocument.deleted_at.is_null())
         .order_by(EvidenceDocument.title))
-    sections = []
-    for code, name in groups:
-        items = [(item, sa) for item, sa, w in _items_with_sub_area(criteria) if area_of(w) == code]
-        sections.append((code, name, items))
+    sections = [(code, name, [(item, sa) for _, sa, items in groups_of(criteria, code) for item in items])
+                for code, name in groups]
     return render_template(
         "evidence.html", a=assessment, criteria=criteria, roles=roles, linked=linked, counts=counts,
         sections=sections, library=library, status_labels=service.STATUS_LABELS,
@@ -109,18 +103,6 @@ def overview(assessment_id: int):
                                         [gettext(service.STATUS_LABELS[s]) for s in service.STATUSES])),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
     )
-
-
-def _items_with_sub_area(criteria):
-    """(item, its sub-area or None, where) in LKE order: the page shows each sub-area's evidence."""
-    for comp in criteria.components:
-        for sub in comp.sub_components:
-            for block in sub.areas:
-                for sub_area in block.sub_areas:
-                    for item in sub_area.items:
-                        yield item, sub_area, Where(comp.code, sub.code, block.area, sub_area.numeral)
-            for item in sub.items:
-                yield item, None, Where(comp.code, sub.code, None, None)
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence/upload", methods=["POST"])
