@@ -11,7 +11,8 @@ extra=""
 system_packages=(python3-venv python3-dev fonts-noto-core fonts-dejavu-core
                  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
                  poppler-utils)
-[ -n "$extra" ] && system_packages+=(chromium)
+# postgresql-client: pg_dump and psql for the backup tests on PostgreSQL (Debian 12: version 15)
+[ -n "$extra" ] && system_packages+=(chromium postgresql-client)
 
 missing=()
 for p in "${system_packages[@]}"; do

@@ -164,3 +164,30 @@ def db(app):
     yield database
     if not database.is_closed():
         database.close()
+
+
+# --- moto's real S3 API server --------------------------------------------------
+
+S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+                  "region_name": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on 127.0.0.1 and a free port, shared by the whole session."""
+    import threading
+
+    try:
+        from moto.server import ThreadedMotoServer
+    except Exception as err:  # pragma: no cover - depends on the environment
+        pytest.skip(f"moto[server] is not importable ({err}); pip install 'moto[server]'")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    starter = threading.Thread(target=server.start, daemon=True)
+    starter.start()
+    starter.join(timeout=15)
+    try:
+        host, port = server.get_host_and_port()
+    except Exception as err:  # pragma: no cover
+        pytest.skip(f"moto's S3 server did not start on 127.0.0.1 within 15 s: {err!r}")
+    yield f"http://{host}:{port}"
+    server.stop()

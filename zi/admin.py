@@ -21,11 +21,31 @@ from .models import (
     User,
     now,
 )
-from .passwords import hash_password
+from .passwords import hash_password, new_session_token
+from .text import NOTE_MAX_CHARS, SHORT_MAX_CHARS, TextTooLong, bounded
 
 
 class AdminError(ValueError):
     """A request an admin made that cannot be carried out; the message is for the user."""
+
+
+# The same words whether the email is unknown or belongs to another instansi: an admin must not
+# learn which emails exist elsewhere.
+UNKNOWN_USER = "Pengguna dengan email itu tidak ditemukan."
+UNUSABLE_EMAIL = ("Email ini tidak dapat dipakai untuk pengguna baru. Bila orangnya sudah terdaftar di "
+                  "instansi ini, berikan perannya melalui formulir peran.")
+SEPARATION_OF_DUTIES = ("Pemisahan tugas: orang yang sama tidak dapat menjadi anggota tim kerja atau "
+                        "pimpinan unit sekaligus evaluator TPI pada unit yang sama.")
+UNIT_ROLES = ("member", "head")
+
+
+def typed(value: str, label: str, limit: int = SHORT_MAX_CHARS) -> str:
+    """A typed text without control characters and surrounding blanks, within `limit` characters."""
+    try:
+        return bounded(value, limit)
+    except TextTooLong as err:
+        raise AdminError(f"{label} terlalu panjang ({err.length} karakter; "
+                         f"paling banyak {err.limit}).") from None
 
 
 def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instansi:
@@ -38,30 +58,36 @@ def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instan
 
 def create_unit(instansi: Instansi, name: str, actor=None, parent: Unit | None = None,
                 region: str = "") -> Unit:
-    name = name.strip()
+    name = typed(name, "Nama unit")
+    region = typed(region, "Wilayah")
     if not name:
         raise AdminError("Nama unit wajib diisi.")
     if Unit.get_or_none((Unit.instansi == instansi) & (Unit.name == name)):
         raise AdminError(f"Unit '{name}' sudah ada di instansi ini.")
     if parent is not None and parent.instansi_id != instansi.id:
         raise AdminError("Unit induk harus dari instansi yang sama.")
-    unit = Unit.create(instansi=instansi, name=name, parent=parent, region=region.strip())
+    unit = Unit.create(instansi=instansi, name=name, parent=parent, region=region)
     audit.record("unit:create", actor, unit=unit, new={"name": name, "parent": parent and parent.id,
                                                        "region": region})
     return unit
 
 
 def create_user(email: str, name: str, password: str, actor=None, instansi=None) -> User:
-    email = email.strip().lower()
+    """A new person; `instansi` is the admin's (None from the command line), whom they then belong to.
+
+    For an admin an email already in use gets a neutral refusal, after the same Argon2 work as a
+    success, so that neither the words nor the time tell whether it exists in another instansi."""
+    email, name = typed(email, "Email").lower(), typed(name, "Nama")
     if "@" not in email:
         raise AdminError("Email tidak sah.")
-    if User.get_or_none(User.email == email):
-        raise AdminError(f"Pengguna {email} sudah ada.")
     try:
         password_hash = hash_password(password)
     except ValueError as err:
         raise AdminError("Kata sandi minimal 10 karakter.") from err
-    user = User.create(email=email, name=name.strip() or email, password_hash=password_hash)
+    if User.get_or_none(User.email == email):
+        raise AdminError(UNUSABLE_EMAIL if instansi is not None else f"Pengguna {email} sudah ada.")
+    user = User.create(email=email, name=name.strip() or email, password_hash=password_hash,
+                       created_in=instansi)
     audit.record("user:create", actor, instansi=instansi, new={"email": email, "name": user.name})
     return user
 
@@ -77,9 +103,44 @@ def check_role(role: str, instansi: Instansi, unit: Unit | None) -> None:
         raise AdminError("Unit bukan bagian dari instansi ini.")
 
 
+def belongs_to(user: User, instansi: Instansi) -> bool:
+    """Whether an admin of `instansi` may manage the person: they hold a role there or were created
+    there, or belong nowhere yet (created from the command line and never given a role). A person
+    of another instansi is, for this admin, someone who does not exist."""
+    instansi_id = getattr(instansi, "id", instansi)
+    if user.created_in_id == instansi_id:
+        return True
+    held = {r.instansi_id for r in RoleAssignment.select(RoleAssignment.instansi)
+            .where(RoleAssignment.user == user)}
+    return instansi_id in held or (not held and user.created_in_id is None)
+
+
+def find_user(instansi: Instansi, email: str) -> User:
+    """The person with that email, if they belong to the instansi; anyone else is 'not found'."""
+    user = User.get_or_none(User.email == email.strip().lower())
+    if user is None or not belongs_to(user, instansi):
+        raise AdminError(UNKNOWN_USER)
+    return user
+
+
+def check_separation(user: User, role: str, unit: Unit | None) -> None:
+    """The unit's own team (member, head) does not assess itself as TPI, whichever role came first."""
+    if unit is None or role not in (*UNIT_ROLES, "tpi"):
+        return
+    clashing = UNIT_ROLES if role == "tpi" else ("tpi",)
+    if RoleAssignment.select().where((RoleAssignment.user == user) & (RoleAssignment.unit == unit)
+                                     & RoleAssignment.role.in_(clashing)).exists():
+        raise AdminError(SEPARATION_OF_DUTIES)
+
+
 def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = None,
                 areas: list[str] | tuple = (), actor=None) -> RoleAssignment:
+    """Give a role. An admin (`actor`) gives roles only to people of their instansi; the command line
+    (no actor) may also reach people elsewhere. Nobody is both the unit's team and its TPI."""
     check_role(role, instansi, unit)
+    if actor is not None and not belongs_to(user, instansi):
+        raise AdminError(UNKNOWN_USER)
+    check_separation(user, role, unit)
     assignment = RoleAssignment.create(user=user, role=role, instansi=instansi, unit=unit,
                                        areas=",".join(areas) if role == "member" else "")
     audit.record("role:assign", actor, instansi=instansi, unit=unit,
@@ -91,6 +152,32 @@ def remove_role(assignment: RoleAssignment, actor=None) -> None:
     audit.record("role:remove", actor, instansi=assignment.instansi_id, unit=assignment.unit,
                  old={"user": assignment.user.email, "role": assignment.role, "areas": assignment.areas})
     assignment.delete_instance()
+
+
+# --- accounts: passwords and sessions ----------------------------------------------------
+
+
+def end_sessions(user: User) -> str:
+    """Give the person a new session token: every session they have, on every device, ends.
+    Returns the new token (a session that should survive stores it)."""
+    user.session_token = new_session_token()
+    user.save(only=[User.session_token])
+    return user.session_token
+
+
+def set_password(user: User, new: str, actor=None) -> str:
+    """Change the password and end the person's other sessions (audited, without the hash).
+
+    Returns the new session token: when people change their own password from a session, the web
+    view stores it in that session, which stays signed in while every other one ends."""
+    try:
+        user.password_hash = hash_password(new)
+    except ValueError as err:
+        raise AdminError("Kata sandi minimal 10 karakter.") from err
+    user.session_token = new_session_token()
+    user.save(only=[User.password_hash, User.session_token])
+    audit.record("user:password", actor, instansi=user.created_in_id, new={"email": user.email})
+    return user.session_token
 
 
 def create_period(instansi: Instansi, year: int, criteria_id: str, opens_on: date, closes_on: date,
@@ -127,7 +214,8 @@ def set_prerequisite(instansi: Instansi, key: str, met: bool | None, note: str =
     old = None if record is None else {"met": record.met, "note": record.note}
     if record is None:
         record = Prerequisite(instansi=instansi, unit=unit, key=key)
-    record.met, record.note, record.updated_by, record.updated_at = met, note.strip(), actor, now()
+    note = typed(note, "Catatan", NOTE_MAX_CHARS)
+    record.met, record.note, record.updated_by, record.updated_at = met, note, actor, now()
     record.save()
     audit.record("prerequisite", actor, instansi=instansi, unit=unit, item_code=key, old=old,
                  new={"met": met, "note": record.note})

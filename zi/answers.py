@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peewee import IntegrityError
 
-from . import audit, scoring
+from . import audit, scoring, text
 from .criteria import Criteria
 from .models import Answer, Assessment, Period, RevisionRequest, now
 
@@ -48,10 +48,18 @@ def report(criteria: Criteria, assessment: Assessment, answers: dict[str, Answer
 def save_answer(criteria: Criteria, assessment: Assessment, user, layer: str, item_code: str,
                 value, note: str, expected_version: int) -> Answer:
     """Validate and store one answer. `expected_version` is the version the person saw (0: none);
-    if someone saved in between, StaleEdit is raised and nothing is written."""
+    if someone saved in between, StaleEdit is raised and nothing is written. A note over
+    NOTE_MAX_CHARS raises TextTooLong."""
     item = criteria.item(item_code)
-    if value is not None:
-        scoring.item_value(item, value)  # raises AnswerError naming the item and what is allowed
+    note = text.bounded(note)
+    # One stored form per answer (`a` → `A`), so layers and saves compare equal; raises
+    # AnswerError naming the item and what is allowed.
+    value = scoring.canonical(item, value)
+    with Answer._meta.database.atomic():  # the answer and its audit row, or neither
+        return _write(assessment, user, layer, item_code, value, note, expected_version)
+
+
+def _write(assessment, user, layer, item_code, value, note, expected_version) -> Answer:
     current = Answer.get_or_none(
         (Answer.assessment == assessment) & (Answer.layer == layer) & (Answer.item_code == item_code)
     )
@@ -113,6 +121,7 @@ def copy_unit_to_tpi(assessment: Assessment, user) -> int:
 
 
 def request_revision(assessment: Assessment, user, item_code: str, comment: str) -> RevisionRequest:
+    comment = text.bounded(comment)  # TextTooLong past NOTE_MAX_CHARS
     existing = RevisionRequest.get_or_none(
         (RevisionRequest.assessment == assessment) & (RevisionRequest.item_code == item_code)
         & RevisionRequest.resolved_at.is_null()

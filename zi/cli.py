@@ -8,9 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import click
-import yaml
 
 from . import scoring
+from .answer_file import read_answer_file
 from .config import Config
 from .criteria import Criteria, CriteriaError, load_directory, load_file
 from .criteria.model import ANSWER_TYPES
@@ -38,7 +38,7 @@ def _criteria(criteria_id: str | None) -> Criteria:
         return max(found.values(), key=lambda c: (c.year, c.id))
     if criteria_id not in found:
         raise click.BadParameter(
-            f"unknown criteria {criteria_id!r}; loaded: {', '.join(sorted(found))}",
+            f"unknown criteria {scoring.shown(criteria_id)}; loaded: {', '.join(sorted(found))}",
             param_hint="--criteria",
         )
     return found[criteria_id]
@@ -175,20 +175,6 @@ def criteria_export(as_json: bool, criteria_id: str | None) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def read_answer_file(path: Path) -> dict:
-    """An answer file, YAML or JSON (JSON is YAML too), as a mapping with an `answers` key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise scoring.AnswerError([f"{path}: not a YAML or JSON file: {err}"]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
-        raise scoring.AnswerError([f"{path}: expected a mapping with an `answers` mapping"])
-    unknown = set(data) - {"answers", "prior_predicate", "criteria", "unit", "period"}
-    if unknown:
-        raise scoring.AnswerError([f"{path}: unknown key(s): {', '.join(sorted(unknown))}"])
-    return data
-
-
 def report_json(c: Criteria, report: scoring.ScoreReport) -> dict:
     """The figures of a report, rounded for display; `hasil_parts` are the item-only parts."""
     r = scoring.rounded
@@ -239,6 +225,9 @@ def report_json(c: Criteria, report: scoring.ScoreReport) -> dict:
     }
 
 
+MAX_PROBLEMS_SHOWN = 50
+
+
 @main.command("score")
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
@@ -251,8 +240,10 @@ def score_command(answers: Path, as_json: bool, criteria_id: str | None) -> None
         report = scoring.score(c, data.get("answers") or {}, data.get("prior_predicate"))
     except scoring.AnswerError as err:
         click.echo(f"Error: cannot score {answers}:", err=True)
-        for problem in err.problems:
+        for problem in err.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(f"  {problem}", err=True)
+        if len(err.problems) > MAX_PROBLEMS_SHOWN:
+            click.echo(f"  … and {len(err.problems) - MAX_PROBLEMS_SHOWN} more problem(s)", err=True)
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(report_json(c, report), ensure_ascii=False, indent=2))
@@ -413,6 +404,26 @@ def users_create(email, name, password, role, instansi, unit, areas) -> None:
     click.echo(f"Created user {user.email}" + (f" with role {role}." if role else "."))
 
 
+@users.command("password")
+@click.option("--email", required=True)
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters (asked for when not given).")
+def users_password(email, password) -> None:
+    """Set a person's password; every session they have ends (they sign in again with the new one)."""
+    from . import admin
+    from .models import User
+
+    def action():
+        user = User.get_or_none(User.email == email.strip().lower())
+        if user is None:
+            raise admin.AdminError(f"no user with email {email!r}")
+        admin.set_password(user, password)
+        return user
+
+    user = _admin_call(action)
+    click.echo(f"Password of {user.email} changed; their sessions have ended.")
+
+
 @main.group()
 def demo() -> None:
     """Demo data."""
@@ -448,19 +459,33 @@ def _store():
 
 
 @evidence.command("verify")
-def evidence_verify() -> None:
-    """Re-hash every stored file; list missing or altered ones (exit 1 if any)."""
+@click.option("--clean", is_flag=True,
+              help="Then remove the orphaned and stale temporary files listed (never pending ones).")
+def evidence_verify(clean: bool) -> None:
+    """Re-hash every referenced file; list missing or altered ones, stored files no row references
+    (ORPHAN; PENDING while younger than an hour) and stale temporary files (exit 1 if any)."""
     from .evidence import bundle
 
     _database()
-    result = bundle.verify(_store())
-    for sha in result.missing:
-        click.echo(f"MISSING {sha}")
-    for sha in result.altered:
-        click.echo(f"ALTERED {sha}")
+    store = _store()
+    result = bundle.verify(store)
+    for label, found in (("MISSING", result.missing), ("ALTERED", result.altered),
+                         ("ORPHAN", result.orphans), ("PENDING", result.pending), ("STALE", result.stale)):
+        for what in found:
+            click.echo(f"{label} {what}")
     click.echo(f"{result.checked} file(s) checked, {len(result.missing)} missing, "
                f"{len(result.altered)} altered.")
-    sys.exit(0 if result.ok else 1)
+    click.echo(f"{len(result.orphans)} orphaned, {len(result.pending)} pending (unreferenced, under an "
+               f"hour old), {len(result.stale)} stale temporary file(s).")
+    if not clean:
+        sys.exit(0 if result.ok else 1)
+    done = bundle.clean(store, result)
+    for sha in done.kept:
+        click.echo(f"KEPT {sha} (in use or touched since the check)")
+    click.echo(f"Removed {len(done.removed)} orphaned file(s) and {len(done.removed_temp)} "
+               "stale temporary file(s).")
+    # Missing or altered files cannot be cleaned away; they still fail the check.
+    sys.exit(1 if result.missing or result.altered else 0)
 
 
 def _assessment(unit: str, period: int):
@@ -524,3 +549,64 @@ def dossier_command(unit: str, period: int, variant: str, output: Path, bundle: 
     output.write_bytes(content)
     draft = "" if assessment.status == "accepted" else ", DRAFT"
     click.echo(f"Wrote {output} ({len(content) // 1024} KB{draft}).")
+
+
+# --- backup and restore -------------------------------------------------------------
+
+
+def _backup_target():
+    from .backup import Target
+    from .config import Config as Settings
+
+    return Target.from_config(Settings())
+
+
+@main.command("backup")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .tar.gz to write (replaced only once the new one is complete).")
+@click.option("--with-secrets", is_flag=True, help="Also include the secret key (instance/secret_key).")
+def backup_command(output: Path, with_secrets: bool) -> None:
+    """Write one .tar.gz with a consistent snapshot of the database, the evidence store (for S3:
+    a list of keys with their SHA-256) and a manifest with the SHA-256 of every file."""
+    from .backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(_backup_target(), output, with_secrets=with_secrets)
+    except BackupError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    evidence = sum(name.startswith("evidence/") for name in manifest["files"])
+    click.echo(f"Wrote {output}: {manifest['database']} database at schema {manifest['schema_version']}, "
+               + (f"{evidence} evidence file(s)" if manifest["evidence_store"] == "local"
+                  else "a listing of the S3 bucket's evidence")
+               + (", the secret key." if with_secrets else "; no secret key (see --with-secrets)."))
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the database this instance already has.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore a backup made by `zi backup` into this instance (DATABASE_URL, ZI_INSTANCE_DIR,
+    ZI_EVIDENCE_DIR), then bring the schema up to date and re-hash every evidence file."""
+    from .backup import BackupError, check_archive, restore
+
+    try:
+        # Checked before reading the settings: a bad archive changes nothing, not even instance/.
+        manifest = check_archive(archive)
+        result = restore(archive, _backup_target(), force=force, manifest=manifest)
+    except BackupError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    manifest = result.manifest
+    click.echo(f"Restored the {manifest['database']} database of {manifest['created_at']} "
+               f"(schema {manifest['schema_version']}), {result.evidence_files} evidence file(s)"
+               + (", the secret key" if result.secret_restored else ""))
+    if result.migrations_applied:
+        click.echo(f"Applied migrations {result.migrations_applied}.")
+    for sha in result.missing:
+        click.echo(f"MISSING {sha}")
+    for sha in result.altered:
+        click.echo(f"ALTERED {sha}")
+    click.echo(f"{result.checked} evidence file(s) checked, {len(result.missing)} missing, "
+               f"{len(result.altered)} altered.")
+    sys.exit(0 if result.ok else 1)

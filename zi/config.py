@@ -48,10 +48,13 @@ class Config:
         self.LANGUAGES = ("id", "en")
         self.RATELIMIT_STORAGE_URI = _env("ZI_RATELIMIT_STORAGE", "memory://")
         self.LOGIN_RATE_LIMIT = _env("ZI_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SESSION_IDLE_MINUTES = int(_env("ZI_SESSION_IDLE_MINUTES", "120"))
         self.EVIDENCE_MAX_BYTES = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         # The whole request may carry a little more than one file (form fields, multipart framing).
         self.MAX_CONTENT_LENGTH = self.EVIDENCE_MAX_BYTES + 1024 * 1024
         self.JOBS_IMMEDIATE = _flag("ZI_JOBS_IMMEDIATE", False)
+        # A running job whose worker has not beaten its heartbeat for this long is failed.
+        self.JOB_STALE_SECONDS = float(_env("ZI_JOB_STALE_SECONDS", "60"))
         self.S3_BUCKET = _env("ZI_S3_BUCKET", "")
         self.S3_ENDPOINT_URL = _env("ZI_S3_ENDPOINT_URL", "")
         self.S3_REGION = _env("ZI_S3_REGION", "")

@@ -12,9 +12,14 @@ database = DatabaseProxy()
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": 15000,
     "synchronous": "normal",
 }
+# Every transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE). A deferred
+# transaction that reads and then writes cannot wait for the lock: when another writer committed
+# in between, SQLite answers "database is locked" at once, whatever the busy timeout. Taking the
+# lock up front lets concurrent requests (a browser's parallel uploads) queue on the busy timeout.
+SQLITE_LOCK_TYPE = "IMMEDIATE"
 
 
 def open_database(url: str):
@@ -23,7 +28,8 @@ def open_database(url: str):
         path = url.removeprefix("sqlite:///")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                            lock_type=SQLITE_LOCK_TYPE)
     else:
         db = connect(url)
         assert isinstance(db, PostgresqlDatabase), f"unsupported DATABASE_URL: {url}"

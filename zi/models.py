@@ -17,6 +17,7 @@ from peewee import (
 )
 
 from .db import database
+from .passwords import new_session_token
 from .text import N_
 
 
@@ -63,6 +64,10 @@ class User(BaseModel):
     password_hash = CharField()
     active = BooleanField(default=True)
     created_at = DateTimeField(default=now)
+    # Every session carries this value; a new one (logout, password change) ends them all.
+    session_token = CharField(default=new_session_token)
+    # The instansi whose admin created the person (None: the command line); see admin.belongs_to.
+    created_in = ForeignKeyField(Instansi, null=True, backref="created_users", on_delete="SET NULL")
 
     # Flask-Login's protocol, without importing Flask here.
     @property
@@ -240,11 +245,15 @@ class EvidenceRevision(BaseModel):
 
 
 class EvidenceLink(BaseModel):
-    """A document supporting one item of one assessment (a document may support many)."""
+    """A document supporting one item of one assessment (a document may support many).
+
+    `pinned_revision` is set when the assessment is accepted: the accepted assessment keeps
+    showing that revision (and its verdict) whatever is uploaded later."""
 
     document = ForeignKeyField(EvidenceDocument, backref="links", on_delete="CASCADE")
     assessment = ForeignKeyField(Assessment, backref="evidence_links", on_delete="CASCADE")
     item_code = CharField()
+    pinned_revision = IntegerField(null=True)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=now)
 
@@ -288,6 +297,10 @@ class DossierJob(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=now)
     finished_at = DateTimeField(null=True)
+    # Who runs the job ("host:pid:thread") and when it last said so: a running job whose
+    # heartbeat stops is failed by the next worker (zi.jobs.recover_stale).
+    worker = CharField(default="")
+    heartbeat_at = DateTimeField(null=True)
 
 
 ALL_MODELS = [Instansi, Unit, User, RoleAssignment, Period, Assessment, Answer, RevisionRequest,

@@ -7,9 +7,10 @@ Rounding happens only when a figure is shown (`rounded`).
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from numbers import Real
 
@@ -17,6 +18,16 @@ from .criteria.model import ANSWER_TYPES, INDEX_MAX, Criteria, Item, as_fraction
 
 ZERO, ONE, HUNDRED = Fraction(0), Fraction(1), Fraction(100)
 NO_PREDICATE = "none"
+LETTER_TYPES = ("abc", "abcd", "abcde", "ya_tidak")
+
+# Bounds on numbers as people write them: far beyond any LKE value (an index 0-4, counts of
+# people or documents), tight enough that no text makes the exact arithmetic slow. Without
+# them `1e999999999` becomes a billion-digit integer and the process hangs.
+MAX_NUMBER_TEXT = 40  # characters
+MAX_EXPONENT = 30  # a decimal exponent beyond ±30 is refused before any conversion
+MAX_MAGNITUDE = 10**12
+MAX_COUNT = 10**9
+SHOWN_CHARS = 80  # an input echoed in a message is cut to this length
 
 
 class AnswerError(ValueError):
@@ -86,6 +97,40 @@ def rounded(number: Fraction, places: int = 2) -> float:
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+class _ShortRepr(reprlib.Repr):
+    def __init__(self):
+        super().__init__()
+        self.maxlevel, self.maxdict, self.maxlist, self.maxtuple = 2, 4, 4, 4
+        self.maxstring = self.maxother = self.maxlong = SHOWN_CHARS
+
+    def repr_int(self, x, level):
+        return _int_text(x)
+
+
+def _int_text(number: int) -> str:
+    if abs(number) < 10**SHOWN_CHARS:
+        return repr(number)
+    return f"<integer of {number.bit_length()} bits>"  # repr() itself refuses beyond 4300 digits
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """`repr(value)` for a message, never longer than `limit` characters whatever was given."""
+    if isinstance(value, str):
+        text = repr(value[: limit + 1])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = _int_text(value)
+    else:
+        text = _ShortRepr().repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_code(code: object) -> str:
+    """An item code or key as given, without quotes when it is text, cut like `shown`."""
+    if isinstance(code, str):
+        return code if len(code) <= SHOWN_CHARS else code[: SHOWN_CHARS - 1] + "…"
+    return shown(code)
+
+
 def normalise_prior(prior: object, criteria: Criteria) -> str:
     if prior is None or (isinstance(prior, str) and prior.strip().lower() in ("", NO_PREDICATE)):
         return NO_PREDICATE
@@ -93,7 +138,7 @@ def normalise_prior(prior: object, criteria: Criteria) -> str:
     if isinstance(prior, str) and prior.strip().lower() in codes:
         return codes[prior.strip().lower()]
     raise AnswerError([
-        f"prior_predicate: {prior!r} is not allowed; expected one of "
+        f"prior_predicate: {shown(prior)} is not allowed; expected one of "
         f"{', '.join([NO_PREDICATE] + [p.code for p in criteria.predicates])}"
     ])
 
@@ -101,39 +146,90 @@ def normalise_prior(prior: object, criteria: Criteria) -> str:
 def item_value(item: Item, answer: object) -> Fraction:
     """The 0..1 value of one answer, or AnswerError naming the item, the value and what is allowed."""
     kind = item.type
-    if kind in ("abc", "abcd", "abcde", "ya_tidak"):
-        values = ANSWER_TYPES[kind]
-        if isinstance(answer, str):
-            given = answer.strip()
-            key = given.capitalize() if kind == "ya_tidak" else given.upper()
-            if key in values:
-                return values[key]
-        raise _bad(item, answer, ", ".join(values))
+    if kind in LETTER_TYPES:
+        return ANSWER_TYPES[kind][_option_key(item, answer)]
     if kind == "index_0_4":
-        number = _number(answer)
-        if number is None or not ZERO <= number <= INDEX_MAX:
-            raise _bad(item, answer, "a survey index from 0 to 4")
-        return number / INDEX_MAX
+        return _index(item, answer) / INDEX_MAX
     return _percent(item, answer)
 
 
+def canonical(item: Item, answer: object) -> object:
+    """The one stored form of a valid answer, so equal answers compare equal in every layer:
+    letters upper case (`a` → `A`), `Ya`/`Tidak` spelt so, a survey index as a number (an int
+    when whole, decimal comma read as a point), counts as ints in the criteria's order.
+    None stays None; an invalid answer raises AnswerError as `item_value` does."""
+    if answer is None:
+        return None
+    kind = item.type
+    if kind in LETTER_TYPES:
+        return _option_key(item, answer)
+    if kind == "index_0_4":
+        number = _index(item, answer)
+        if number.denominator == 1:
+            return int(number)
+        as_float = float(number)
+        if as_fraction(as_float) == number:
+            return as_float
+        # More digits than a float keeps (rare): the exact decimal, as text.
+        with localcontext(prec=2 * (MAX_NUMBER_TEXT + MAX_EXPONENT)):
+            exact = Decimal(number.numerator) / Decimal(number.denominator)
+        return format(exact, "f") if Fraction(exact) == number else as_float
+    _percent(item, answer)  # validates, zero rules included
+    return {count_id: int(_number(answer[count_id])) for count_id in item.count_ids}
+
+
+def _option_key(item: Item, answer: object) -> str:
+    values = ANSWER_TYPES[item.type]
+    if isinstance(answer, str):
+        given = answer.strip()
+        key = given.capitalize() if item.type == "ya_tidak" else given.upper()
+        if key in values:
+            return key
+    raise _bad(item, answer, ", ".join(values))
+
+
+def _index(item: Item, answer: object) -> Fraction:
+    number = _number(answer)
+    if number is None or not ZERO <= number <= INDEX_MAX:
+        raise _bad(item, answer, "a survey index from 0 to 4")
+    return number
+
+
 def _bad(item: Item, answer: object, allowed: str) -> AnswerError:
-    return AnswerError([f"{item.code}: {answer!r} is not allowed; expected {allowed}"])
+    return AnswerError([f"{item.code}: {shown(answer)} is not allowed; expected {allowed}"])
 
 
 def _number(answer: object) -> Fraction | None:
+    """The exact number an answer holds, or None when it is none or out of all bounds.
+    Every check comes before a conversion that could grow with the input."""
     if isinstance(answer, bool):
         return None
-    if isinstance(answer, (int, Fraction, Decimal)):
-        return Fraction(answer)
-    if isinstance(answer, Real):
-        return as_fraction(answer) if answer == answer and abs(answer) != float("inf") else None
+    if isinstance(answer, int):
+        return Fraction(answer) if abs(answer) <= MAX_MAGNITUDE else None
+    if isinstance(answer, Fraction):
+        small = abs(answer.numerator).bit_length() <= 128 and answer.denominator.bit_length() <= 128
+        return answer if small and abs(answer) <= MAX_MAGNITUDE else None
     if isinstance(answer, str):
+        text = answer.strip().replace(",", ".")
+        if len(text) > MAX_NUMBER_TEXT:
+            return None
         try:
-            return Fraction(Decimal(answer.strip().replace(",", ".")))
+            answer = Decimal(text)
         except (ArithmeticError, ValueError):
             return None
-    return None
+    if isinstance(answer, Decimal):
+        if not answer.is_finite() or not -MAX_EXPONENT <= answer.as_tuple().exponent <= MAX_EXPONENT:
+            return None
+        if len(answer.as_tuple().digits) > MAX_NUMBER_TEXT:
+            return None
+        number = Fraction(answer)
+    elif isinstance(answer, Real):
+        if answer != answer or abs(answer) == float("inf"):
+            return None
+        number = as_fraction(answer)
+    else:
+        return None
+    return number if abs(number) <= MAX_MAGNITUDE else None
 
 
 def _percent(item: Item, answer: object) -> Fraction:
@@ -142,18 +238,21 @@ def _percent(item: Item, answer: object) -> Fraction:
     if not isinstance(answer, Mapping):
         raise _bad(item, answer, allowed)
     problems = [
-        f"{item.code}: unknown count {key!r}; expected the counts {', '.join(ids)}"
+        f"{item.code}: unknown count {shown(key)}; expected the counts {', '.join(ids)}"
         for key in answer if key not in ids
     ]
+    if len(problems) > 3:  # a mapping of thousands of keys is reported, not listed
+        problems[3:] = [f"{item.code}: … and {len(problems) - 3} more unknown counts"]
     counts: dict[str, int] = {}
     for count_id in ids:
         raw = answer.get(count_id)
         number = _number(raw) if not isinstance(raw, str) else None
         if raw is None:
             problems.append(f"{item.code}: count {count_id} is missing")
-        elif number is None or number < 0 or number.denominator != 1:
+        elif number is None or number < 0 or number.denominator != 1 or number > MAX_COUNT:
             problems.append(
-                f"{item.code}: count {count_id} = {raw!r} is not allowed; expected a whole number ≥ 0"
+                f"{item.code}: count {count_id} = {shown(raw)} is not allowed; "
+                f"expected a whole number ≥ 0 (at most {MAX_COUNT:,})"
             )
         else:
             counts[count_id] = int(number)
@@ -185,7 +284,7 @@ def item_values(criteria: Criteria, answers: Mapping[str, object]) -> dict[str, 
     for code, answer in answers.items():
         item = items.get(code)
         if item is None:
-            problems.append(f"{code}: unknown item code (not in criteria {criteria.id})")
+            problems.append(f"{shown_code(code)}: unknown item code (not in criteria {criteria.id})")
             continue
         if answer is None:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import audit
+from .evidence.service import pin_revisions, unpin_revisions
 from .models import Assessment, RevisionRequest, now
 from .text import N_
 
@@ -106,13 +107,16 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
         RevisionRequest.update(resolved_at=now()).where(
             (RevisionRequest.assessment == assessment) & RevisionRequest.resolved_at.is_null()
         ).execute()
-    if action == "accept":
-        assessment.accepted_by, assessment.accepted_at = user, now()
-    if action == "reopen":
-        assessment.accepted_by, assessment.accepted_at = None, None
-    old = assessment.status
-    assessment.status = t.target
-    assessment.updated_at = now()
-    assessment.save()
-    audit.record("status", user, assessment=assessment, old=old, new=t.target, reason=reason)
+    with Assessment._meta.database.atomic():
+        if action == "accept":
+            assessment.accepted_by, assessment.accepted_at = user, now()
+            pin_revisions(assessment)
+        if action == "reopen":
+            assessment.accepted_by, assessment.accepted_at = None, None
+            unpin_revisions(assessment)
+        old = assessment.status
+        assessment.status = t.target
+        assessment.updated_at = now()
+        assessment.save()
+        audit.record("status", user, assessment=assessment, old=old, new=t.target, reason=reason)
     return assessment

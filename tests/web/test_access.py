@@ -38,6 +38,7 @@ from zi.models import (
     User,
 )
 from zi.passwords import hash_password
+from zi.web.auth import begin_session
 
 OTHER_INSTANSI = "Pemerintah Kota Lain"
 OTHER_UNIT = "Inspektorat Kota Lain"
@@ -328,6 +329,7 @@ def sign_in(client, email: str) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        begin_session(session, user)
 
 
 def _fill_in(text: str, ids: dict) -> str:

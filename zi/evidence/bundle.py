@@ -10,11 +10,12 @@ import html
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .. import audit
-from ..models import Assessment, EvidenceFile
+from ..models import Assessment
+from .integrity import CleanResult, VerifyResult, clean, verify  # noqa: F401  (bundle.verify is public)
 from .service import linked_documents, upload
 from .sniff import RejectedFile, safe_filename
 
@@ -23,33 +24,6 @@ AREA_NUMERALS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 MAX_ENTRIES = 2000
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed: beyond this an entry is treated as a zip bomb
-
-
-# --- integrity ------------------------------------------------------------------
-
-
-@dataclass
-class VerifyResult:
-    checked: int = 0
-    missing: list[str] = field(default_factory=list)
-    altered: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.missing and not self.altered
-
-
-def verify(store) -> VerifyResult:
-    """Re-hash every stored file and compare with the hash it was stored under."""
-    result = VerifyResult()
-    for file in EvidenceFile.select().order_by(EvidenceFile.id):
-        result.checked += 1
-        actual = store.hash_of(file.sha256)
-        if actual is None:
-            result.missing.append(file.sha256)
-        elif actual != file.sha256:
-            result.altered.append(file.sha256)
-    return result
 
 
 # --- export ---------------------------------------------------------------------
@@ -147,6 +121,7 @@ class ImportEntry:
     size: int
     item_code: str | None
     problem: str = ""
+    index: int = 0  # position in the archive: two entries may carry the same name
 
 
 def code_for_path(path: str, criteria) -> str | None:
@@ -177,9 +152,9 @@ def preview_zip(source: io.BufferedIOBase | str, criteria, allowed=None) -> list
         total = sum(i.file_size for i in infos)
         if total > MAX_TOTAL_BYTES:
             raise RejectedFile("Isi ZIP terlalu besar setelah diekstrak.")
-        for info in infos:
+        for index, info in enumerate(infos):
             name = info.filename
-            entry = ImportEntry(name, info.file_size, code_for_path(name, criteria))
+            entry = ImportEntry(name, info.file_size, code_for_path(name, criteria), index=index)
             parts = name.replace("\\", "/").split("/")
             if name.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", name):
                 entry.problem = "Jalur berkas keluar dari folder (ditolak)."
@@ -220,12 +195,14 @@ def import_zip(store, source, assessment: Assessment, user, criteria, max_bytes:
     if hasattr(source, "seek"):
         source.seek(0)
     with zipfile.ZipFile(source) as archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
         for entry in entries:
             if entry.problem:
                 skipped.append(entry)
                 continue
             try:
-                with archive.open(entry.name) as member:
+                # by position, not by name: archive.open(name) gives the last entry of that name
+                with archive.open(infos[entry.index]) as member:
                     upload(store, assessment, user, _Limited(member, entry.size), entry.name,
                            criteria=criteria, max_bytes=max_bytes, document_date=document_date,
                            item_codes=[entry.item_code])

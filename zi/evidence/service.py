@@ -131,7 +131,21 @@ def review(evidence_link: EvidenceLink, user, status: str, comment: str = "") ->
     return verdict
 
 
+def accepted_uses(document: EvidenceDocument) -> list[Assessment]:
+    """The accepted (locked) assessments this document supports."""
+    return list(Assessment.select().join(EvidenceLink).where(
+        (EvidenceLink.document == document) & (Assessment.status == "accepted")).distinct())
+
+
 def trash(document: EvidenceDocument, user) -> None:
+    """Move a document to the trash, unless an accepted assessment rests on it: what TPI
+    accepted stays exactly as it was (unlink it from a draft instead)."""
+    locked = accepted_uses(document)
+    if locked:
+        years = ", ".join(sorted({str(a.period.year) for a in locked}))
+        raise EvidenceError(f"Dokumen ini data dukung penilaian yang sudah diterima (final) tahun {years}; "
+                            "dokumen tidak dapat dibuang. Lepaskan tautannya dari penilaian yang masih "
+                            "draf bila tidak diperlukan lagi.")
     document.deleted_at, document.deleted_by = now(), user
     document.save()
     audit.record("evidence:trash", user, unit=document.unit, new={"document": document.id,
@@ -147,6 +161,9 @@ def restore(document: EvidenceDocument, user) -> None:
 
 @dataclass
 class LinkedDocument:
+    """A document as one assessment sees it: `latest` is the revision in force there (the
+    newest, or the one pinned when the assessment was accepted)."""
+
     link: EvidenceLink
     document: EvidenceDocument
     latest: EvidenceRevision | None
@@ -171,12 +188,14 @@ def linked_documents(assessment: Assessment) -> dict[str, list[LinkedDocument]]:
     )
     doc_ids = list({lk.document_id for lk in links})
     latest: dict[int, EvidenceRevision] = {}
+    numbered: dict[tuple[int, int], EvidenceRevision] = {}
     reviews: dict[int, EvidenceReview] = {}
     if doc_ids:
         query = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
                  .where(EvidenceRevision.document.in_(doc_ids)).order_by(EvidenceRevision.number))
         for revision in query:
             latest[revision.document_id] = revision
+            numbered[revision.document_id, revision.number] = revision
         query = (EvidenceReview.select(EvidenceReview, User).join(User, JOIN.LEFT_OUTER,
                                                                    on=EvidenceReview.reviewer)
                  .where(EvidenceReview.link.in_([lk.id for lk in links])).order_by(EvidenceReview.id))
@@ -184,9 +203,22 @@ def linked_documents(assessment: Assessment) -> dict[str, list[LinkedDocument]]:
             reviews[verdict.link_id] = verdict
     result: dict[str, list[LinkedDocument]] = defaultdict(list)
     for lk in links:
-        result[lk.item_code].append(
-            LinkedDocument(lk, lk.document, latest.get(lk.document_id), reviews.get(lk.id)))
+        shown = (numbered.get((lk.document_id, lk.pinned_revision)) if lk.pinned_revision
+                 else latest.get(lk.document_id))
+        result[lk.item_code].append(LinkedDocument(lk, lk.document, shown, reviews.get(lk.id)))
     return result
+
+
+def pin_revisions(assessment: Assessment) -> None:
+    """On acceptance: every link keeps the revision it was accepted with (see EvidenceLink)."""
+    newest = (EvidenceRevision.select(fn.MAX(EvidenceRevision.number))
+              .where(EvidenceRevision.document == EvidenceLink.document))
+    EvidenceLink.update(pinned_revision=newest).where(EvidenceLink.assessment == assessment).execute()
+
+
+def unpin_revisions(assessment: Assessment) -> None:
+    """On reopening: the assessment shows its documents' newest revisions again."""
+    EvidenceLink.update(pinned_revision=None).where(EvidenceLink.assessment == assessment).execute()
 
 
 def item_status(documents: list[LinkedDocument]) -> str:

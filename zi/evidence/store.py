@@ -32,12 +32,26 @@ class TooLarge(RejectedFile):
     pass
 
 
+class StoreError(RuntimeError):
+    """The store could not keep the bytes (disk full, no permission, bucket unreachable).
+    Nothing half-written is left behind; the message is for the user."""
+
+    def __init__(self, cause: BaseException):
+        detail = getattr(cause, "strerror", None) or cause.__class__.__name__
+        super().__init__(f"Penyimpanan data dukung tidak dapat ditulis ({detail}); tidak ada yang disimpan. "
+                         "Hubungi admin.")
+
+
 def stream_to_temp(stream: BinaryIO, directory: Path, max_bytes: int) -> tuple[Path, Stored]:
-    """Copy `stream` into a temporary file in `directory`, hashing and checking it on the way."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Copy `stream` into a temporary file in `directory`, hashing and checking it on the way.
+    Errors reading `stream` pass through; errors writing the copy become StoreError."""
     digest = hashlib.sha256()
     size, head = 0, b""
-    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-", suffix=".part")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=directory, prefix="upload-", suffix=".part")
+    except OSError as err:
+        raise StoreError(err) from err
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -48,9 +62,12 @@ def stream_to_temp(stream: BinaryIO, directory: Path, max_bytes: int) -> tuple[P
                 if len(head) < HEAD_BYTES:
                     head += chunk[: HEAD_BYTES - len(head)]
                 digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+                _write(out, chunk)
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as err:
+                raise StoreError(err) from err
         if size == 0:
             raise RejectedFile("Berkas kosong.")
         extension, mime = kind_of(head)
@@ -58,6 +75,13 @@ def stream_to_temp(stream: BinaryIO, directory: Path, max_bytes: int) -> tuple[P
         path.unlink(missing_ok=True)
         raise
     return path, Stored(digest.hexdigest(), size, extension, mime)
+
+
+def _write(out, chunk: bytes) -> None:
+    try:
+        out.write(chunk)
+    except OSError as err:
+        raise StoreError(err) from err
 
 
 class Store:
@@ -86,12 +110,16 @@ class LocalStore(Store):
     def put(self, stream: BinaryIO, max_bytes: int) -> Stored:
         temp, stored = stream_to_temp(stream, self.tmp, max_bytes)
         target = self.path(stored.sha256)
-        if target.exists():
-            temp.unlink()
-            return stored
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
+        try:
+            if _touch(target):  # already stored: now recent, so `evidence verify --clean` spares it
+                return stored
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, target)
+            _fsync_dir(target.parent)
+        except OSError as err:
+            raise StoreError(err) from err
+        finally:
+            temp.unlink(missing_ok=True)
         return stored
 
     def exists(self, sha256: str) -> bool:
@@ -124,12 +152,17 @@ class S3Store(Store):
         return f"evidence/{sha256}"
 
     def put(self, stream: BinaryIO, max_bytes: int) -> Stored:
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
         temp, stored = stream_to_temp(stream, self.tmp, max_bytes)
         try:
             if not self.exists(stored.sha256):
                 # upload_file sends large files in parts; the key appears only when complete.
                 self.client.upload_file(str(temp), self.bucket, self.key(stored.sha256),
                                         ExtraArgs={"ContentType": stored.mime})
+        except (BotoCoreError, ClientError, S3UploadFailedError, OSError) as err:
+            raise StoreError(err) from err
         finally:
             temp.unlink(missing_ok=True)
         return stored
@@ -154,6 +187,17 @@ class S3Store(Store):
 
     def delete(self, sha256: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+
+
+def _touch(path: Path) -> bool:
+    """Refresh the time of a stored file; False when it is not there (any more)."""
+    try:
+        os.utime(path)
+        return True
+    except FileNotFoundError:
+        return False
+    except PermissionError:  # a store we may read but not touch: exists() is all we can say
+        return path.exists()
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -16,10 +16,9 @@ from ..access import Access, NotAllowed
 from ..config import PROJECT_DIR, Config
 from ..criteria import load_directory
 from ..db import database, open_database
-from ..models import User
 from ..summary import item_area
 from ..text import render_markdown
-from . import i18n
+from . import i18n, inputs
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -33,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(PROJECT_DIR / "templates"),
         static_folder=str(Path(__file__).parent / "static"),
     )
+    inputs.install(app)  # before any route: ids are bounded, typed text is cleaned
     app.config.from_object(Config())
     app.config.update(overrides or {})
 
@@ -50,8 +50,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_locale, default_translation_directories=str(i18n.DIRECTORY))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = i18n.lazy("Silakan masuk terlebih dahulu.")
-    login_manager.login_message_category = "info"
+    # Sessions end on the server (auth.load_user: per-user token, idle expiry). "strong" would also
+    # drop a session whose address or browser changed, but it trusts X-Forwarded-For, which anyone
+    # can send, and signs people out whenever their network changes; "basic" only marks it not fresh.
+    login_manager.session_protection = "basic"
 
     @app.before_request
     def _open():
@@ -86,6 +88,17 @@ def create_app(overrides: dict | None = None) -> Flask:
         return render_template("error.html", code=403,
                                message=i18n.gettext("Anda tidak berwenang membuka halaman ini.")), 403
 
+    @app.errorhandler(400)
+    def _bad_request(error):
+        return render_template("error.html", code=400, message=i18n.gettext(
+            "Permintaan tidak dapat diproses: formulir tidak lengkap atau sudah kedaluwarsa. "
+            "Muat ulang halaman lalu coba lagi.")), 400
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        return render_template("error.html", code=413, message=i18n.gettext(
+            "Isian terlalu besar; tidak ada yang disimpan. Kembali, persingkat isian, lalu kirim lagi.")), 413
+
     @app.errorhandler(429)
     def _too_many(error):
         return render_template("error.html", code=429, message=i18n.gettext(
@@ -99,6 +112,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import admin, assessments, auth, dashboard, dossiers, evidence
 
+    login_manager.unauthorized_handler(auth.unauthorized)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(assessments.bp)
@@ -110,8 +124,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = User.get_or_none(User.id == int(user_id))
-    return user if user is not None and user.active else None
+    from .auth import load_user
+
+    return load_user(user_id)
 
 
 def _locale():

@@ -13,6 +13,7 @@ from .. import audit
 from ..access import NotAllowed
 from ..models import PREREQUISITES, ROLES, EvidenceDocument, Period, RoleAssignment, Unit, User
 from .i18n import gettext
+from .inputs import form_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,7 +25,7 @@ def admin_required(view):
         ids = g.access.admin_instansi_ids
         if not ids:
             abort(403)
-        requested = request.values.get("instansi", type=int) or min(ids)
+        requested = form_id("instansi", request.values) or min(ids)
         try:
             g.instansi = g.access.instansi(requested)
         except NotAllowed:
@@ -35,8 +36,8 @@ def admin_required(view):
 
 
 def _unit(field: str = "unit_id") -> Unit | None:
-    unit_id = request.form.get(field, type=int)
-    if not unit_id:
+    unit_id = form_id(field)
+    if unit_id is None:
         return None
     unit = Unit.get_or_none((Unit.id == unit_id) & (Unit.instansi == g.instansi))
     if unit is None:
@@ -75,7 +76,7 @@ def _run(action, success: str):
         action()
         flash(success, "success")
     except ops.AdminError as err:
-        flash(str(err), "error")
+        flash(gettext(str(err)), "error")  # fixed messages have an English entry; others stay as they are
     return _back()
 
 
@@ -109,13 +110,11 @@ def create_user():
 @bp.route("/roles", methods=["POST"])
 @admin_required
 def assign_role():
+    """Someone of another instansi is answered exactly as an unknown email (ops.find_user)."""
     f = request.form
-    user = User.get_or_none(User.email == f.get("email", "").strip().lower())
-    if user is None:
-        flash(gettext("Pengguna dengan email itu tidak ditemukan."), "error")
-        return _back()
-    return _run(lambda: ops.assign_role(user, f.get("role", ""), g.instansi, _unit(), f.getlist("areas"),
-                                        current_user),
+    unit = _unit()  # a unit of another instansi is 404 before any email is looked at
+    return _run(lambda: ops.assign_role(ops.find_user(g.instansi, f.get("email", "")), f.get("role", ""),
+                                        g.instansi, unit, f.getlist("areas"), current_user),
                 gettext("Peran diberikan."))
 
 
@@ -138,6 +137,8 @@ def create_period():
     f = request.form
     try:
         year = int(f.get("year", ""))
+        if not 1900 <= year <= 9999:
+            raise ValueError(year)
         opens_on = date.fromisoformat(f.get("opens_on", ""))
         closes_on = date.fromisoformat(f.get("closes_on", ""))
     except ValueError:

@@ -14,10 +14,13 @@ from ..criteria import Criteria, Item
 from ..evidence import service as evidence_service
 from ..scoring import AnswerError
 from ..summary import HASIL, area_groups, area_minimums, groups_of, item_area, progress
+from ..text import TextTooLong, bounded, clean
 from .dossiers import generate_finals
 from .i18n import gettext
+from .inputs import form_id, too_long
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+COUNT_DIGITS = 9  # the counts of a % item: people, targets, reports
 
 
 def _load(assessment_id: int):
@@ -34,7 +37,11 @@ def prerequisites_for(unit) -> list[dict]:
 @bp.route("/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int):
-    assessment, criteria, roles = _load(assessment_id)
+    return _overview_page(*_load(assessment_id))
+
+
+def _overview_page(assessment, criteria, roles, draft: dict | None = None, status: int = 200):
+    """The overview; `draft` is a refused transition's reason, shown back in its form."""
     layers = store.both_layers(assessment)
     unit_report = store.report(criteria, assessment, layers["unit"])
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
@@ -51,14 +58,19 @@ def overview(assessment_id: int):
         transitions=workflow.available(assessment, roles),
         revisions=workflow.open_revisions(assessment),
         prerequisites=prerequisites_for(assessment.unit),
-        chart=Markup(charts.area_bars(rows, area_minimums(criteria))),
-    )
+        chart=Markup(charts.area_bars(rows, area_minimums(criteria))), draft=draft,
+    ), status
 
 
 @bp.route("/<int:assessment_id>/area/<code>")
 @login_required
 def area(assessment_id: int, code: str):
-    assessment, criteria, roles = _load(assessment_id)
+    return _area_page(*_load(assessment_id), code)
+
+
+def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None, status: int = 200):
+    """The area page; `draft` is a refused save (item, layer, what was typed, why) shown back in
+    its form so nothing typed is lost."""
     groups = dict(area_groups(criteria))
     if code not in groups:
         abort(404)
@@ -78,7 +90,8 @@ def area(assessment_id: int, code: str):
         groups=area_groups(criteria), sections=sections, layers=layers, revisions=revisions,
         editable=editable, unit_report=unit_report, tpi_report=tpi_report,
         progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
-    )
+        draft=draft,
+    ), status
 
 
 def parse_value(item: Item, form) -> object:
@@ -90,19 +103,22 @@ def parse_value(item: Item, form) -> object:
         missing = [c.label for c in item.counts if not raw[c.id]]
         if missing:
             raise AnswerError([gettext("Isi semua jumlah: %(missing)s", missing=", ".join(missing))])
-        try:
-            counts = {c: int(v) for c, v in raw.items()}
-        except ValueError:
-            raise AnswerError([gettext("Jumlah harus bilangan bulat ≥ 0.")]) from None
-        return counts
+        if not all(v.isascii() and v.isdigit() and len(v) <= COUNT_DIGITS for v in raw.values()):
+            raise AnswerError([gettext("Jumlah harus bilangan bulat ≥ 0.")])
+        return {c: int(v) for c, v in raw.items()}
     value = form.get("value", "").strip()
     if not value:
         return None
     if item.type == "index_0_4":
         try:
-            return str(Decimal(value.replace(",", ".")).normalize())
+            number = Decimal(value.replace(",", ".")) if len(value) <= 20 else None
         except InvalidOperation:
-            raise AnswerError([gettext("Nilai survei harus angka 0 sampai 4.")]) from None
+            number = None
+        if number is None or not number.is_finite() or not 0 <= number <= 4:
+            raise AnswerError([gettext("Nilai survei harus angka 0 sampai 4.")])
+        return str(number.normalize())
+    if len(value) > 20:  # an option key or Ya/Tidak; never echoed back at length
+        raise AnswerError([gettext("Pilih salah satu jawaban yang tersedia.")])
     return value
 
 
@@ -123,23 +139,26 @@ def save(assessment_id: int, item_code: str):
     if not workflow.can_edit(assessment, roles, layer, item_code, None if area_code == HASIL else area_code,
                              g.access.areas(assessment.unit)):
         abort(403)
+    version = form_id("version") or 0
+    note = request.form.get("note", "")
     try:
         value = parse_value(item, request.form)
-        version = int(request.form.get("version", "0"))
-        store.save_answer(criteria, assessment, current_user, layer, item_code, value,
-                          request.form.get("note", "").strip(), version)
+        store.save_answer(criteria, assessment, current_user, layer, item_code, value, note, version)
         flash(gettext("Jawaban %(code)s tersimpan.", code=item_code), "success")
-    except AnswerError as err:
-        flash(gettext("Jawaban %(code)s tidak disimpan: %(why)s", code=item_code,
-                      why="; ".join(err.problems)), "error")
+    except (AnswerError, TextTooLong) as err:
+        why = too_long(err) if isinstance(err, TextTooLong) else "; ".join(err.problems)
+        message = gettext("Jawaban %(code)s tidak disimpan: %(why)s", code=item_code, why=why)
+        flash(message, "error")
+        draft = {"item": item_code, "layer": layer, "error": message, "note": note,
+                 "value": request.form.get("value", ""),
+                 "counts": {c: request.form.get(f"count_{c}", "") for c in item.count_ids}}
+        return _area_page(assessment, criteria, roles, area_code, draft, 422)
     except store.StaleEdit as err:
         who = err.current.updated_by.name if err.current.updated_by_id else gettext("pengguna lain")
         shown = err.current.value if err.current.value is not None else gettext("(kosong)")
         flash(gettext("Jawaban %(code)s tidak disimpan: sudah diubah oleh %(who)s sejak halaman ini "
                       "dibuka. Jawaban terbaru: %(value)s. Periksa lalu simpan lagi bila perlu.",
                       code=item_code, who=who, value=shown), "error")
-    except ValueError:
-        abort(400)
     return _back(assessment, criteria, item_code)
 
 
@@ -151,12 +170,19 @@ def revision(assessment_id: int, item_code: str):
         abort(404)
     if "tpi" not in roles or assessment.status != "in_review":
         abort(403)
-    comment = request.form.get("comment", "").strip()
-    if not comment:
-        flash(gettext("Catatan revisi wajib diisi."), "error")
-    else:
-        store.request_revision(assessment, current_user, item_code, comment)
-        flash(gettext("Permintaan revisi %(code)s dicatat.", code=item_code), "success")
+    comment = request.form.get("comment", "")
+    try:
+        if not clean(comment):
+            flash(gettext("Catatan revisi wajib diisi."), "error")
+        else:
+            store.request_revision(assessment, current_user, item_code, comment)
+            flash(gettext("Permintaan revisi %(code)s dicatat.", code=item_code), "success")
+    except TextTooLong as err:
+        message = gettext("Permintaan revisi %(code)s tidak dicatat: %(why)s", code=item_code,
+                          why=too_long(err))
+        flash(message, "error")
+        draft = {"item": item_code, "layer": "revision", "error": message, "note": comment}
+        return _area_page(assessment, criteria, roles, item_area(criteria, item_code), draft, 422)
     return _back(assessment, criteria, item_code)
 
 
@@ -167,9 +193,15 @@ def act(assessment_id: int, action: str):
     layer = "tpi" if action == "accept" else "unit"
     report = store.report(criteria, assessment, store.layer_answers(assessment, layer))
     try:
+        reason = bounded(request.form.get("reason", ""))
+    except TextTooLong as err:
+        message = gettext("Alasan tidak diterima: %(why)s", why=too_long(err))
+        flash(message, "error")
+        draft = {"action": action, "error": message, "reason": request.form.get("reason", "")}
+        return _overview_page(assessment, criteria, roles, draft, 422)
+    try:
         workflow.transition(assessment, action, current_user, roles, complete=report.complete,
-                            sptjm=request.form.get("sptjm") == "1",
-                            reason=request.form.get("reason", ""))
+                            sptjm=request.form.get("sptjm") == "1", reason=reason)
         message = gettext("Status penilaian: %(status)s.",
                           status=gettext(workflow.STATUS_LABELS[assessment.status]))
         if action == "accept":

@@ -1,14 +1,25 @@
-"""Signing in and out; the language switch."""
+"""Signing in and out; sessions that end on the server; the language switch.
+
+A session is valid while it carries the person's current `session_token` (zi/models.User) and
+has been used within ZI_SESSION_IDLE_MINUTES. Logout and a password change give the person a new
+token, so a session cookie copied earlier no longer works anywhere. Flask-Login's remember-me
+cookie is never issued, and one presented anyway is refused: the token lives only in the session.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+import hmac
+import time
+import unicodedata
+from urllib.parse import quote, unquote, urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from .. import audit
+from .. import admin, audit
 from ..models import User
 from ..passwords import check_password
 from . import limiter
@@ -16,10 +27,110 @@ from .i18n import gettext, lazy
 
 bp = Blueprint("auth", __name__)
 
+TOKEN_KEY = "_zi_token"
+SEEN_KEY = "_zi_seen"
+SEEN_REFRESH_SECONDS = 60  # last activity is rewritten at most once a minute: no cookie per request
+
+
+def _text_only(value):
+    """A JSON number or an uploaded file sent for a text field counts as nothing typed."""
+    return value if isinstance(value, str) else ""
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(lazy("Email"), validators=[DataRequired()])
-    password = PasswordField(lazy("Kata sandi"), validators=[DataRequired()])
+    email = EmailField(lazy("Email"), validators=[DataRequired()], filters=[_text_only])
+    password = PasswordField(lazy("Kata sandi"), validators=[DataRequired()], filters=[_text_only])
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def begin_session(sess, user: User) -> None:
+    """Bind a session (Flask's, or a test client's) to the person's current token, active now."""
+    sess[TOKEN_KEY] = user.session_token
+    sess[SEEN_KEY] = int(time.time())
+
+
+def keep_session(token: str) -> None:
+    """After admin.set_password for the signed-in person: this session keeps working, others end."""
+    session[TOKEN_KEY] = token
+
+
+def _clear_session() -> None:
+    """Forget everything but the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the person, if this session still carries their token and was
+    used recently; otherwise the session is emptied and the request is anonymous."""
+    try:
+        user = User.get_or_none(User.id == int(user_id))
+    except (TypeError, ValueError):
+        user = None
+    token = session.get(TOKEN_KEY)
+    if (user is None or not user.active or not user.session_token or not isinstance(token, str)
+            or not hmac.compare_digest(token.encode(), user.session_token.encode())):
+        _clear_session()
+        return None
+    now, seen = int(time.time()), session.get(SEEN_KEY)
+    if not isinstance(seen, int) or now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
+        _clear_session()
+        g.session_expired = True
+        return None
+    if now - seen >= SEEN_REFRESH_SECONDS:
+        session[SEEN_KEY] = now
+    return user
+
+
+def unauthorized():
+    """Flask-Login's answer to an anonymous request for a signed-in page: to the login page, saying
+    why when the session has just expired."""
+    if g.get("session_expired"):
+        flash(gettext("Sesi Anda berakhir karena terlalu lama tidak aktif. Silakan masuk kembali."), "info")
+    else:
+        flash(gettext("Silakan masuk terlebih dahulu."), "info")
+    return redirect(login_url("auth.login", next_url=request.url))
+
+
+# --- redirects to a place the request names --------------------------------------------
+
+_PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def _plain_path(text: str) -> bool:
+    """A path of this site as any browser reads it: '/', then neither '/' nor a backslash, no
+    control, format or space characters (browsers drop tabs and newlines), no scheme, no host."""
+    if not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return False
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in text):
+        return False
+    split = urlsplit(text)
+    return not split.scheme and not split.netloc
+
+
+def safe_target(target: str | None) -> str:
+    """`target` if it leads to a path of this site, else the dashboard: the one check for every
+    redirect to a place a request named. Each percent-decoded layer is checked too (`/%2F%2Fevil`
+    is `///evil`); non-ASCII characters are percent-encoded in the answer."""
+    fallback = url_for("dashboard.index")
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return fallback
+    text = target
+    for _ in range(5):
+        if not _plain_path(text):
+            return fallback
+        decoded = unquote(text)
+        if decoded == text:
+            return quote(target, safe=_PRINTABLE_ASCII)
+        text = decoded
+    return fallback
+
+
+# --- views ------------------------------------------------------------------------------
 
 
 def _login_limit() -> str:
@@ -32,14 +143,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = User.get_or_none(User.email == form.email.data.strip().lower())
-        if user is not None and user.active and check_password(user.password_hash, form.password.data):
-            session.clear()
+        # Exactly one Argon2 verification whatever the account (none, inactive, real): the time
+        # of a refusal does not tell whether the email exists.
+        valid = check_password(user.password_hash if user is not None else None, form.password.data)
+        if user is not None and user.active and valid:
+            _clear_session()
+            if not user.session_token:
+                admin.end_sessions(user)
             login_user(user)
+            begin_session(session, user)
             audit.record("login", user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("dashboard.index")
-            return redirect(target)
+            return redirect(safe_target(request.args.get("next")))
         flash(gettext("Email atau kata sandi salah."), "error")
     return render_template("login.html", form=form)
 
@@ -47,8 +161,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Ends this person's sessions on the server: a copy of the cookie no longer signs anyone in."""
+    user = current_user._get_current_object()
+    admin.end_sessions(user)
+    audit.record("logout", user)
     logout_user()
-    session.clear()
+    _clear_session()
     flash(gettext("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
 
@@ -57,7 +175,5 @@ def logout():
 def language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.referrer or url_for("dashboard.index")
-    if not target.startswith(request.host_url):
-        target = url_for("dashboard.index")
-    return redirect(target)
+    referrer, home = request.referrer or "", request.host_url
+    return redirect(safe_target("/" + referrer[len(home):] if referrer.startswith(home) else None))

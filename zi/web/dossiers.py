@@ -31,6 +31,8 @@ def _job(job_id: int) -> DossierJob:
     if job is None:
         abort(404)
     g.access.assessment(job.assessment_id)  # 404 unless the person may see the unit
+    if job.status == "running" and jobs.recover_stale(current_app.config["JOB_STALE_SECONDS"], job.id):
+        job = DossierJob.get_by_id(job_id)  # its worker died: the page shows why it failed
     return job
 
 

@@ -29,11 +29,16 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import charts
-from ..evidence import RejectedFile, bundle, service, store_from_config
+from ..evidence import RejectedFile, StoreError, bundle, service, store_from_config
 from ..evidence.sniff import PREVIEWABLE
 from ..models import EvidenceDocument, EvidenceFile, EvidenceLink, EvidenceRevision, Unit
+from ..scoring import shown_code
 from ..summary import area_groups, area_of, groups_of, item_area
+from ..text import N_, NOTE_MAX_CHARS, SHORT_MAX_CHARS, TextTooLong, bounded
 from .i18n import gettext
+from .inputs import form_id, too_long
+
+URL_MAX_CHARS = 2_000
 
 bp = Blueprint("evidence", __name__)
 
@@ -73,6 +78,18 @@ def _date(value: str | None) -> date | None:
         raise service.EvidenceError(gettext("Tanggal dokumen tidak sah.")) from None
 
 
+FIELD_LABELS = {"title": N_("Judul"), "description": N_("Uraian"), "comment": N_("Catatan"),
+                "url": N_("Tautan")}
+
+
+def _limited(field: str, limit: int = NOTE_MAX_CHARS) -> str:
+    """A typed text of the form, cleaned; over its limit it is refused like any other bad input."""
+    try:
+        return bounded(request.form.get(field, ""), limit)
+    except TextTooLong as err:
+        raise service.EvidenceError(f"{gettext(FIELD_LABELS[field])}: {too_long(err)}") from None
+
+
 def _answer(ok: bool, message: str, status: int = 200, target: str | None = None):
     """JSON for the upload script, a flash and a redirect for a plain form."""
     if request.accept_mimetypes.best == "application/json":
@@ -84,7 +101,11 @@ def _answer(ok: bool, message: str, status: int = 200, target: str | None = None
 @bp.route("/assessments/<int:assessment_id>/evidence")
 @login_required
 def overview(assessment_id: int):
-    assessment, criteria, roles = _context(assessment_id)
+    return _overview_page(*_context(assessment_id))
+
+
+def _overview_page(assessment, criteria, roles, draft: dict | None = None, status: int = 200):
+    """The evidence page; `draft` is a refused review (link, comment typed, why) shown back in its form."""
     linked = service.linked_documents(assessment)
     counts = service.status_counts(criteria, linked, area_of)
     groups = area_groups(criteria)
@@ -101,8 +122,8 @@ def overview(assessment_id: int):
         can_review="tpi" in roles and assessment.status == "in_review",
         chart=Markup(charts.status_bars(rows, service.STATUSES,
                                         [gettext(service.STATUS_LABELS[s]) for s in service.STATUSES])),
-        max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
-    )
+        max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024), draft=draft,
+    ), status
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence/upload", methods=["POST"])
@@ -112,7 +133,7 @@ def upload(assessment_id: int):
     codes = request.form.getlist("items")
     document = None
     if request.form.get("document_id"):
-        document = _document(request.form.get("document_id", type=int) or 0)
+        document = _document(form_id("document_id") or 0)
         if document.deleted_at is not None:
             abort(404)
     # A new version changes the evidence of every item the document supports here.
@@ -126,17 +147,26 @@ def upload(assessment_id: int):
     try:
         revision = service.upload(
             _store(), assessment, current_user, file.stream, file.filename, criteria=criteria,
-            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], title=request.form.get("title", ""),
+            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], title=_limited("title", SHORT_MAX_CHARS),
             document_date=_date(request.form.get("document_date")),
-            description=request.form.get("description", ""), item_codes=codes, document=document)
+            description=_limited("description"), item_codes=codes, document=document)
     except (RejectedFile, service.EvidenceError) as err:
-        return _answer(False, gettext("%(name)s ditolak: %(why)s", name=file.filename, why=str(err)), 422)
+        return _answer(False, gettext("%(name)s ditolak: %(why)s", name=shown_code(file.filename),
+                                      why=str(err)), 422)
+    except StoreError as err:
+        return _answer(False, gettext("%(name)s tidak tersimpan: %(why)s", name=shown_code(file.filename),
+                                      why=str(err)),
+                       507)
     return _answer(True, gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename,
                                  n=revision.number))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
+    """A body over MAX_CONTENT_LENGTH is a file too large; a smaller one refused by the form
+    parser carried an overlong text field."""
+    if (request.content_length or 0) <= current_app.config["MAX_CONTENT_LENGTH"]:
+        return _answer(False, gettext("Isian teks terlalu panjang; tidak ada yang disimpan."), 413)
     mb = current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024)
     return _answer(False, gettext("Berkas melebihi batas %(mb)s MB; tidak ada yang disimpan.", mb=mb), 413)
 
@@ -149,9 +179,10 @@ def link_url(assessment_id: int):
     if not may_add(assessment, roles, criteria, codes):
         abort(403)
     try:
-        service.add_link(assessment, current_user, request.form.get("url", ""), request.form.get("title", ""),
-                         criteria=criteria, document_date=_date(request.form.get("document_date")),
-                         description=request.form.get("description", ""), item_codes=codes)
+        service.add_link(assessment, current_user, _limited("url", URL_MAX_CHARS),
+                         _limited("title", SHORT_MAX_CHARS), criteria=criteria,
+                         document_date=_date(request.form.get("document_date")),
+                         description=_limited("description"), item_codes=codes)
     except service.EvidenceError as err:
         return _answer(False, str(err), 422)
     return _answer(True, gettext("Tautan data dukung tersimpan."))
@@ -166,7 +197,7 @@ def link_existing(assessment_id: int):
         abort(404)
     if not may_add(assessment, roles, criteria, [code]):
         abort(403)
-    document = _document(request.form.get("document_id", type=int) or 0)
+    document = _document(form_id("document_id") or 0)
     try:
         service.link(document, assessment, code, current_user)
     except service.EvidenceError as err:
@@ -200,9 +231,13 @@ def review(assessment_id: int, link_id: int):
     if "tpi" not in roles or assessment.status != "in_review":
         abort(403)
     try:
-        service.review(found, current_user, request.form.get("status", ""), request.form.get("comment", ""))
+        service.review(found, current_user, request.form.get("status", ""), _limited("comment"))
     except service.EvidenceError as err:
-        return _answer(False, str(err), 422)
+        if request.accept_mimetypes.best == "application/json":
+            return _answer(False, str(err), 422)
+        flash(str(err), "error")
+        draft = {"link": found.id, "error": str(err), "comment": request.form.get("comment", "")}
+        return _overview_page(assessment, criteria, roles, draft, 422)
     return _answer(True, gettext("Reviu data dukung %(code)s dicatat.", code=found.item_code))
 
 
@@ -224,7 +259,11 @@ def trash(document_id: int):
     doc = _document(document_id)
     if not g.access.roles(doc.unit) & {"head", "admin"}:
         abort(403)
-    service.trash(doc, current_user)
+    try:
+        service.trash(doc, current_user)
+    except service.EvidenceError as err:
+        flash(str(err), "error")
+        return redirect(url_for("evidence.document", document_id=doc.id))
     flash(gettext("Dokumen dipindahkan ke tempat sampah; admin dapat memulihkannya."), "success")
     return redirect(url_for("dashboard.index"))
 
@@ -293,17 +332,46 @@ def import_zip(assessment_id: int):
         if file is None or not file.filename:
             flash(gettext("Pilih berkas ZIP."), "error")
         else:
-            folder = _store_tmp()
-            with tempfile.NamedTemporaryFile(dir=folder, suffix=".zip", delete=False) as held:
-                file.save(held)
+            _drop_preview(session.pop("zip_import", None))
+            try:
+                held = _hold_preview(file)
+            except OSError as err:
+                flash(gettext("ZIP tidak dapat disimpan sementara: %(why)s", why=str(StoreError(err))),
+                      "error")
+                return render_template("import.html", a=assessment, entries=None, criteria=criteria)
             try:
                 allowed = _allowed(assessment, roles, criteria)
-                entries = bundle.preview_zip(held.name, criteria, allowed=allowed)
-                session["zip_import"] = {"assessment": assessment.id, "path": held.name}
+                entries = bundle.preview_zip(str(held), criteria, allowed=allowed)
+                session["zip_import"] = {"assessment": assessment.id, "path": str(held)}
             except (RejectedFile, OSError, ValueError, zipfile.BadZipFile) as err:
-                os.unlink(held.name)
+                held.unlink(missing_ok=True)
                 flash(gettext("ZIP ditolak: %(why)s", why=str(err)), "error")
     return render_template("import.html", a=assessment, entries=entries, criteria=criteria)
+
+
+MAX_HELD_PREVIEWS = 3  # per person: unconfirmed ZIP previews cannot fill the disk
+
+
+def _hold_preview(file) -> Path:
+    """Keep an uploaded ZIP until it is confirmed; a person's oldest previews beyond
+    MAX_HELD_PREVIEWS are removed (the confirm of a removed one asks to upload again)."""
+    folder = _store_tmp()
+    prefix = f"zip-preview-u{current_user.id}-"
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=prefix, suffix=".zip", delete=False) as held:
+        try:
+            file.save(held)
+        except OSError:
+            Path(held.name).unlink(missing_ok=True)
+            raise
+    mine = sorted(folder.glob(prefix + "*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in mine if p.name != Path(held.name).name][MAX_HELD_PREVIEWS - 1:]:
+        old.unlink(missing_ok=True)
+    return Path(held.name)
+
+
+def _drop_preview(held: dict | None) -> None:
+    if held and str(held.get("path", "")).startswith(str(_store_tmp())):
+        Path(held["path"]).unlink(missing_ok=True)
 
 
 def _allowed(assessment, roles, criteria):
@@ -316,7 +384,7 @@ def _store_tmp() -> Path:
     folder = Path(current_app.config["EVIDENCE_DIR"]) / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     stale = time.time() - 24 * 3600
-    for held in folder.glob("tmp*.zip"):
+    for held in folder.glob("*.zip"):
         if held.stat().st_mtime < stale:
             held.unlink(missing_ok=True)
     return folder
@@ -336,7 +404,11 @@ def import_confirm(assessment_id: int):
         imported, skipped = bundle.import_zip(_store(), held["path"], assessment, current_user, criteria,
                                               current_app.config["EVIDENCE_MAX_BYTES"],
                                               allowed=_allowed(assessment, roles, criteria))
+    except StoreError as err:
+        flash(gettext("Impor berhenti: %(why)s Berkas yang sudah tersimpan tetap ada.", why=str(err)),
+              "error")
+        return redirect(url_for("evidence.overview", assessment_id=assessment.id))
     finally:
-        os.unlink(held["path"])
+        Path(held["path"]).unlink(missing_ok=True)
     flash(gettext("%(n)s berkas diimpor, %(m)s dilewati.", n=imported, m=len(skipped)), "success")
     return redirect(url_for("evidence.overview", assessment_id=assessment.id))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from ..scoring import rounded
+from ..formatting import number
 from ..text import N_
 from ..workflow import STATUS_LABELS
 from .i18n import gettext
@@ -16,15 +14,6 @@ ROLE_LABELS = {
     "tpi": N_("Evaluator TPI"),
     "reviewer": N_("Reviewer"),
 }
-
-
-def number(value, places: int = 2) -> str:
-    """2 decimals with a decimal comma (75,00), as Indonesian readers expect."""
-    if value is None:
-        return "–"
-    if isinstance(value, Fraction):
-        value = rounded(value, places)
-    return f"{value:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def register(app) -> None:
