@@ -32,3 +32,4 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".$extra"
+.venv/bin/python -m zi.catalogs  # the .mo files an editable install reads from the source tree

@@ -18,7 +18,7 @@ from huey import SqliteHuey
 
 from tests.test_job_recovery import UNIT, alive, queue_in, rendering, wait_for
 from zi import jobs
-from zi.config import PROJECT_DIR
+from zi.config import PROJECT_DIR, SHIPPED_CRITERIA_DIR
 from zi.db import database, open_database
 from zi.models import Assessment, DossierJob, Unit
 
@@ -89,7 +89,7 @@ def test_a_dossier_rendering_at_stop_is_requeued_and_rendered_at_the_next_start(
     url = f"sqlite:///{tmp_path / 'instance' / 'zi.sqlite3'}"
     open_database(url)
     settings = {key: "" for key in jobs.JOB_SETTINGS} | {
-        "DATABASE_URL": url, "CRITERIA_DIR": str(PROJECT_DIR / "criteria"),
+        "DATABASE_URL": url, "CRITERIA_DIR": str(SHIPPED_CRITERIA_DIR),
         "EVIDENCE_DIR": str(tmp_path / "evidence"), "JOB_STALE_SECONDS": 60}
     try:
         with database.connection_context():

@@ -6,7 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A source checkout keeps instance/ and evidence/ beside the code; an installed package keeps them
+# in the directory zi is started from.
+PROJECT_DIR = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").exists() else Path.cwd()
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+SHIPPED_CRITERIA_DIR = PACKAGE_DIR / "criteria" / "data"
 
 
 def _env(name: str, default: str) -> str:
@@ -31,7 +36,7 @@ def _secret_key(instance_dir: Path) -> str:
 
 
 class Config:
-    CRITERIA_DIR = _env("ZI_CRITERIA_DIR", str(PROJECT_DIR / "criteria"))
+    CRITERIA_DIR = _env("ZI_CRITERIA_DIR", str(SHIPPED_CRITERIA_DIR))
 
     def __init__(self) -> None:
         self.INSTANCE_DIR = Path(_env("ZI_INSTANCE_DIR", str(PROJECT_DIR / "instance")))

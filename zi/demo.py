@@ -8,7 +8,7 @@ import yaml
 
 from . import admin
 from .answers import save_answer
-from .config import PROJECT_DIR
+from .config import PACKAGE_DIR
 from .criteria import Criteria
 from .models import User
 
@@ -43,7 +43,7 @@ def load(criteria: Criteria, year: int = 2026) -> list[tuple[str, str, str]]:
         admin.set_prerequisite(instansi, key, True, actor=users["admin"])
     admin.set_prerequisite(instansi, "indeks_rb", None, "Menunggu hasil evaluasi RB", actor=users["admin"])
 
-    example = yaml.safe_load((PROJECT_DIR / "examples" / "bagian-pengadaan-2026.yaml").read_text())
+    example = yaml.safe_load((PACKAGE_DIR / "data" / "bagian-pengadaan-2026.yaml").read_text())
     answers = example["answers"]
     half = [item.code for item, where in criteria.walk_items() if where.area in ("MP", "PT", "SDM", "AK")]
     first = admin.ensure_assessment(procurement, period)

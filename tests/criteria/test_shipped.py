@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from fractions import Fraction
 
-from zi.config import PROJECT_DIR
+from zi.config import SHIPPED_CRITERIA_DIR
 from zi.criteria import load_directory
 
 CODE = re.compile(r"^(P|R)-(MP|PT|SDM|AK|PW|PP)-(i|ii|iii|iv|v|vi)-[a-h]$|^H-(I|II)-[ab]$")
@@ -92,5 +92,5 @@ def test_two_versions_load_side_by_side(tmp_path, criteria_text):
 
 
 def test_project_criteria_folder_loads(criteria):
-    found = load_directory(PROJECT_DIR / "criteria")
+    found = load_directory(SHIPPED_CRITERIA_DIR)
     assert found["lke-2021"].items_by_code.keys() == criteria.items_by_code.keys()

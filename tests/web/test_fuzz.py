@@ -17,7 +17,7 @@ import pytest
 from flask import got_request_exception
 
 from zi import admin
-from zi.config import PROJECT_DIR
+from zi.config import TEMPLATES_DIR
 from zi.evidence import service
 from zi.models import (
     Answer,
@@ -86,7 +86,7 @@ def world(app, db, criteria):
 
 def _template_fields() -> set[str]:
     names = set()
-    for path in (PROJECT_DIR / "templates").rglob("*.html"):
+    for path in TEMPLATES_DIR.rglob("*.html"):
         names.update(re.findall(r'name="([a-z_]+)"', path.read_text(encoding="utf-8")))
     return names - {"csrf_token"}
 

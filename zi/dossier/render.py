@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from ..config import PROJECT_DIR
+from ..config import TEMPLATES_DIR
 from ..formatting import number
 from ..text import render_markdown
 from .gather import DossierData
@@ -37,7 +37,7 @@ class RenderError(RuntimeError):
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(PROJECT_DIR / "templates")),
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = number
     env.filters["markdown"] = lambda text: Markup(render_markdown(text))

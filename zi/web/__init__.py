@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from ..access import Access, NotAllowed
-from ..config import PROJECT_DIR, Config
+from ..config import TEMPLATES_DIR, Config
 from ..criteria import load_directory
 from ..db import database, open_database
 from ..summary import item_area
@@ -29,7 +29,7 @@ babel = Babel()
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_DIR / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         static_folder=str(Path(__file__).parent / "static"),
     )
     inputs.install(app)  # before any route: ids are bounded, typed text is cleaned
@@ -46,7 +46,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
-    i18n.compile_catalogs()
     babel.init_app(app, locale_selector=_locale, default_translation_directories=str(i18n.DIRECTORY))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -60,7 +60,7 @@ def index():
     periods = list(Period.select().where(Period.instansi == g.instansi).order_by(Period.year.desc()))
     users = sorted({a.user for a in assignments}, key=lambda u: u.name)
     return render_template(
-        "admin.html", instansi=g.instansi, units=units, assignments=assignments, periods=periods,
+        "admin/admin.html", instansi=g.instansi, units=units, assignments=assignments, periods=periods,
         users=users, roles=ROLES, criteria_ids=sorted(current_app.extensions["zi_criteria"]),
         prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
         events=list(audit.events_for(instansi=g.instansi, limit=50)),

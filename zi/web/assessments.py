@@ -50,7 +50,7 @@ def _overview_page(assessment, criteria, roles, draft: dict | None = None, statu
     rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
              "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
     return render_template(
-        "assessment.html",
+        "assessments/assessment.html",
         a=assessment, criteria=criteria, roles=roles, unit_report=unit_report, tpi_report=tpi_report,
         groups=area_groups(criteria), progress=progress(criteria, layers["unit"]),
         tpi_progress=progress(criteria, layers["tpi"]),
@@ -86,7 +86,7 @@ def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None
     unit_report = store.report(criteria, assessment, layers["unit"])
     tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
     return render_template(
-        "area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
+        "assessments/area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
         groups=area_groups(criteria), sections=sections, layers=layers, revisions=revisions,
         editable=editable, unit_report=unit_report, tpi_report=tpi_report,
         progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
@@ -230,4 +230,5 @@ def audit_log(assessment_id: int):
     assessment, criteria, roles = _load(assessment_id)
     item = request.args.get("item") or None
     events = audit.events_for(assessment=assessment, item_code=item)
-    return render_template("audit.html", a=assessment, events=list(events), item=item, criteria=criteria)
+    return render_template("assessments/audit.html", a=assessment, events=list(events), item=item,
+                           criteria=criteria)

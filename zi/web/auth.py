@@ -155,7 +155,7 @@ def login():
             audit.record("login", user)
             return redirect(safe_target(request.args.get("next")))
         flash(gettext("Email atau kata sandi salah."), "error")
-    return render_template("login.html", form=form)
+    return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -50,7 +50,7 @@ def index():
                     for p in current[0].criteria.predicates}
         overview = Markup(charts.unit_columns(
             [{"label": s.assessment.unit.name, "total": s.final.total} for s in current], minimums))
-    return render_template("dashboard.html", cards=cards, overview=overview, sort=sort,
+    return render_template("dashboard/dashboard.html", cards=cards, overview=overview, sort=sort,
                            summaries=current)
 
 

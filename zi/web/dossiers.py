@@ -43,7 +43,8 @@ def index(assessment_id: int):
     finals = list(Dossier.select().where(Dossier.assessment == assessment).order_by(Dossier.id.desc()))
     recent = list(DossierJob.select().where(DossierJob.assessment == assessment)
                   .order_by(DossierJob.id.desc()).limit(10))
-    return render_template("dossiers.html", a=assessment, finals=finals, jobs=recent, variants=VARIANTS)
+    return render_template("dossiers/dossiers.html", a=assessment, finals=finals, jobs=recent,
+                           variants=VARIANTS)
 
 
 @bp.route("/assessments/<int:assessment_id>/dossiers", methods=["POST"])
@@ -60,7 +61,7 @@ def request_render(assessment_id: int):
 @bp.route("/dossiers/jobs/<int:job_id>")
 @login_required
 def job(job_id: int):
-    return render_template("dossier_job.html", job=_job(job_id), variants=VARIANTS)
+    return render_template("dossiers/dossier_job.html", job=_job(job_id), variants=VARIANTS)
 
 
 @bp.route("/dossiers/jobs/<int:job_id>.json")

@@ -116,7 +116,7 @@ def _overview_page(assessment, criteria, roles, draft: dict | None = None, statu
     sections = [(code, name, [(item, sa) for _, sa, items in groups_of(criteria, code) for item in items])
                 for code, name in groups]
     return render_template(
-        "evidence.html", a=assessment, criteria=criteria, roles=roles, linked=linked, counts=counts,
+        "evidence/evidence.html", a=assessment, criteria=criteria, roles=roles, linked=linked, counts=counts,
         sections=sections, library=library, status_labels=service.STATUS_LABELS,
         item_status=service.item_status, can_add=may_add(assessment, roles, criteria, []),
         can_review="tpi" in roles and assessment.status == "in_review",
@@ -249,7 +249,7 @@ def document(document_id: int):
                      .where(EvidenceRevision.document == doc).order_by(EvidenceRevision.number.desc()))
     links = list(EvidenceLink.select().where(EvidenceLink.document == doc))
     roles = g.access.roles(doc.unit)
-    return render_template("document.html", doc=doc, revisions=revisions, links=links, roles=roles,
+    return render_template("evidence/document.html", doc=doc, revisions=revisions, links=links, roles=roles,
                            previewable=PREVIEWABLE)
 
 
@@ -338,7 +338,7 @@ def import_zip(assessment_id: int):
             except OSError as err:
                 flash(gettext("ZIP tidak dapat disimpan sementara: %(why)s", why=str(StoreError(err))),
                       "error")
-                return render_template("import.html", a=assessment, entries=None, criteria=criteria)
+                return render_template("evidence/import.html", a=assessment, entries=None, criteria=criteria)
             try:
                 allowed = _allowed(assessment, roles, criteria)
                 entries = bundle.preview_zip(str(held), criteria, allowed=allowed)
@@ -346,7 +346,7 @@ def import_zip(assessment_id: int):
             except (RejectedFile, OSError, ValueError, zipfile.BadZipFile) as err:
                 held.unlink(missing_ok=True)
                 flash(gettext("ZIP ditolak: %(why)s", why=str(err)), "error")
-    return render_template("import.html", a=assessment, entries=entries, criteria=criteria)
+    return render_template("evidence/import.html", a=assessment, entries=entries, criteria=criteria)
 
 
 MAX_HELD_PREVIEWS = 3  # per person: unconfirmed ZIP previews cannot fill the disk
