@@ -8,16 +8,18 @@ from zi import answers, migrations
 from zi.db import open_database
 from zi.models import Answer, Assessment, Unit
 
-from .conftest import build_demo, reset_postgres
+from .conftest import build_demo, ensure_database, reset_postgres, worker_url
 
-URL = os.environ.get("ZI_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+BASE_URL = os.environ.get("ZI_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+URL = worker_url(BASE_URL)  # with pytest-xdist, this worker's own database
 
 
 def reachable(url: str) -> bool:
     import psycopg2
 
     try:
-        psycopg2.connect(url, connect_timeout=2).close()
+        psycopg2.connect(BASE_URL, connect_timeout=2).close()
+        ensure_database(BASE_URL, url)
         return True
     except psycopg2.OperationalError:
         return False

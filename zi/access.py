@@ -2,22 +2,145 @@
 
 Every list and every lookup of units, assessments and their data goes through
 `Access`: a person sees only the units they are assigned to, plus every unit of
-an instansi where they are admin or instansi-wide reviewer.
+an instansi where they are admin or instansi-wide reviewer. What a person may do
+is a table of named actions (`ACTIONS`), each with its rule written once; views
+ask `can`/`ensure`, templates get the answers as ready flags. The workflow's rules
+(`workflow.can_edit`, its transitions) stay in zi/workflow.py and are called from here.
 """
 
 from __future__ import annotations
 
-from .models import Assessment, Instansi, RoleAssignment, Unit
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from . import workflow
+from .models import (
+    Assessment,
+    Dossier,
+    DossierJob,
+    EvidenceDocument,
+    EvidenceFile,
+    EvidenceLink,
+    EvidenceRevision,
+    Instansi,
+    Period,
+    RoleAssignment,
+    Unit,
+)
+from .summary import HASIL, item_area
+
+UNIT_TEAM = frozenset({"member", "head"})
 
 
 class NotAllowed(LookupError):
     """Raised for anything the person may not see; the web layer answers 404."""
 
 
+class Forbidden(PermissionError):
+    """Raised for what the person sees but may not do; the web layer answers 403."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    subject: str  # what `obj` is: assessment, document, link, instansi
+    rule: Callable[..., bool]  # rule(access, obj, **context) -> bool, obj already visible
+    why: str
+
+
+def _tpi_reviewing(access: Access, assessment, **_) -> bool:
+    return "tpi" in access.roles(assessment.unit) and assessment.status == "in_review"
+
+
+def _save_answer(access: Access, assessment, *, criteria, item_code: str, layer: str,
+                 revisions: dict | None = None, **_) -> bool:
+    area = item_area(criteria, item_code)
+    return workflow.can_edit(assessment, access.roles(assessment.unit), layer, item_code,
+                             None if area == HASIL else area, access.areas(assessment.unit), revisions)
+
+
+def _add_evidence(access: Access, assessment, *, criteria, item_codes: Iterable[str] = (), **_) -> bool:
+    """Unit people add evidence while the unit may still change its answers; a pokja member only
+    to the items of their areas (no items named: whether they may add to any)."""
+    roles = access.roles(assessment.unit)
+    if not roles & UNIT_TEAM or assessment.status not in ("draft", "revision"):
+        return False
+    areas = None if "head" in roles else access.areas(assessment.unit)
+    return areas is None or all(
+        c in criteria.items_by_code and item_area(criteria, c) in areas for c in item_codes)
+
+
+def _unlink(access: Access, link, *, criteria, **_) -> bool:
+    return _add_evidence(access, link.assessment, criteria=criteria, item_codes=[link.item_code])
+
+
+def _transition(action: str) -> Callable[..., bool]:
+    def rule(access: Access, assessment, **_) -> bool:
+        return any(t.action == action for t in workflow.available(assessment, access.roles(assessment.unit)))
+    return rule
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("assessment.view", "assessment", lambda access, obj, **_: True,
+           "everyone who sees the unit reads its assessment, audit log and dossiers"),
+    Action("answer.save", "assessment", _save_answer,
+           "workflow.can_edit: unit layer by the unit team (pokja areas, draft or flagged items), "
+           "TPI layer by TPI in review"),
+    Action("tpi_layer.view", "assessment",
+           lambda access, a, **_: "tpi" in access.roles(a.unit) or a.status != "draft",
+           "the unit sees TPI's layer once the assessment left the draft"),
+    Action("item.flag", "assessment", _tpi_reviewing, "TPI asks for a revision per item while reviewing"),
+    Action("assessment.copy_unit", "assessment", _tpi_reviewing, "TPI copies the unit layer while reviewing"),
+    *(Action(f"assessment.{name}", "assessment", _transition(name), f"workflow transition {name}")
+      for name in workflow.TRANSITIONS),
+    Action("evidence.add", "assessment", _add_evidence,
+           "upload, link, new version, ZIP import: the unit team in draft or revision, pokja by area"),
+    Action("evidence.unlink", "link", _unlink, "as evidence.add, for the link's item"),
+    Action("evidence.review", "assessment", _tpi_reviewing, "TPI judges documents while reviewing"),
+    Action("document.trash", "document",
+           lambda access, doc, **_: bool(access.roles(doc.unit) & {"head", "admin"}),
+           "the unit head or the instansi admin"),
+    Action("document.restore", "document", lambda access, doc, **_: access.admin_of(doc.unit),
+           "the instansi admin"),
+    Action("dossier.request", "assessment", lambda access, obj, **_: True,
+           "everyone who sees the unit asks for a (draft) dossier"),
+    Action("admin.manage", "instansi",
+           lambda access, instansi, **_: access.is_admin if instansi is None
+           else instansi.id in access.admin_instansi_ids,
+           "admins of the instansi (None: of any instansi)"),
+)}
+
+
 class Access:
     def __init__(self, user):
         self.user = user
         self.assignments = list(RoleAssignment.select().where(RoleAssignment.user == user)) if user else []
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def can(self, action: str, obj=None, **context) -> bool:
+        """Whether the person may do `action` on `obj` (False too when obj is not visible)."""
+        rule = ACTIONS[action]  # a KeyError for a misspelt action, never a silent refusal
+        return self.sees(obj) and bool(rule.rule(self, obj, **context))
+
+    def ensure(self, action: str, obj=None, **context) -> None:
+        """NotAllowed (404) when obj is invisible, Forbidden (403) when visible but not allowed."""
+        if not self.sees(obj):
+            raise NotAllowed(action)
+        if not ACTIONS[action].rule(self, obj, **context):
+            raise Forbidden(action)
+
+    def sees(self, obj) -> bool:
+        if obj is None:
+            return True
+        if isinstance(obj, Instansi):
+            return obj.id in self.admin_instansi_ids
+        if isinstance(obj, EvidenceLink):
+            return obj.assessment.unit_id in self.unit_ids
+        return obj.unit_id in self.unit_ids  # Assessment, EvidenceDocument
+
+    # --- roles ------------------------------------------------------------------------------
 
     @property
     def admin_instansi_ids(self) -> set[int]:
@@ -28,11 +151,16 @@ class Access:
         return bool(self.admin_instansi_ids)
 
     def roles(self, unit) -> set[str]:
-        """Roles on one unit: those given for it, and the instansi-wide admin/reviewer roles."""
-        return {
+        """Roles on one unit: those given for it, and the instansi-wide admin/reviewer roles.
+        A unit's own team is never its TPI (separation of duties): a row left from before that
+        rule gives no TPI power on the unit."""
+        roles = {
             a.role for a in self.assignments
             if a.unit_id == unit.id or (a.unit_id is None and a.instansi_id == unit.instansi_id)
         }
+        if roles & UNIT_TEAM:
+            roles.discard("tpi")
+        return roles
 
     def areas(self, unit) -> set[str] | None:
         """Areas a pokja member may answer on this unit; None means every area."""
@@ -43,6 +171,11 @@ class Access:
                     return None
                 codes |= a.area_codes
         return codes
+
+    def admin_of(self, unit) -> bool:
+        return unit.instansi_id in self.admin_instansi_ids
+
+    # --- lookups: each returns the object only if the person may see it ------------------------
 
     def units(self):
         """Query of the units this person may see."""
@@ -55,6 +188,10 @@ class Access:
             wide = Unit.instansi.in_(list(instansi_ids))
             condition = wide if condition is None else (condition | wide)
         return Unit.select(Unit, Instansi).join(Instansi).where(condition)
+
+    @cached_property
+    def unit_ids(self) -> set[int]:
+        return {u.id for u in self.units()}
 
     def unit(self, unit_id: int) -> Unit:
         unit = self.units().where(Unit.id == unit_id).first()
@@ -80,6 +217,74 @@ class Access:
             raise NotAllowed(instansi_id)
         return Instansi.get_by_id(instansi_id)
 
-    def admin_of(self, unit) -> bool:
-        return unit.instansi_id in self.admin_instansi_ids
+    def _visible_documents(self):
+        return EvidenceDocument.unit.in_(self.units().select(Unit.id))
 
+    def document(self, document_id: int) -> EvidenceDocument:
+        found = EvidenceDocument.get_or_none((EvidenceDocument.id == document_id) & self._visible_documents())
+        if found is None:
+            raise NotAllowed(document_id)
+        return found
+
+    def revision(self, revision_id: int) -> EvidenceRevision:
+        found = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                 .switch(EvidenceRevision).join(EvidenceDocument)
+                 .where((EvidenceRevision.id == revision_id) & self._visible_documents()).first())
+        if found is None:
+            raise NotAllowed(revision_id)
+        return found
+
+    def revision_by_hash(self, sha256: str) -> EvidenceRevision:
+        """A revision with this content in a unit the person sees (one stored file serves many)."""
+        found = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                 .switch(EvidenceRevision).join(EvidenceDocument)
+                 .where((EvidenceFile.sha256 == sha256.lower()) & self._visible_documents()).first())
+        if found is None:
+            raise NotAllowed(sha256)
+        return found
+
+    def link(self, assessment: Assessment, link_id: int) -> EvidenceLink:
+        """A link of this (already visible) assessment."""
+        found = EvidenceLink.get_or_none(
+            (EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
+        if found is None:
+            raise NotAllowed(link_id)
+        return found
+
+    def dossier_job(self, job_id: int) -> DossierJob:
+        found = DossierJob.get_or_none(
+            (DossierJob.id == job_id) & DossierJob.assessment.in_(self.assessments().select(Assessment.id)))
+        if found is None:
+            raise NotAllowed(job_id)
+        return found
+
+    def dossier(self, dossier_id: int) -> Dossier:
+        found = Dossier.get_or_none(
+            (Dossier.id == dossier_id) & Dossier.assessment.in_(self.assessments().select(Assessment.id)))
+        if found is None:
+            raise NotAllowed(dossier_id)
+        return found
+
+    # admin lookups: within an instansi the person administers
+
+    def admin_unit(self, instansi: Instansi, unit_id: int) -> Unit:
+        self.instansi(instansi.id)
+        found = Unit.get_or_none((Unit.id == unit_id) & (Unit.instansi == instansi))
+        if found is None:
+            raise NotAllowed(unit_id)
+        return found
+
+    def role_assignment(self, instansi: Instansi, assignment_id: int) -> RoleAssignment:
+        self.instansi(instansi.id)
+        found = RoleAssignment.get_or_none(
+            (RoleAssignment.id == assignment_id) & (RoleAssignment.instansi == instansi))
+        if found is None:
+            raise NotAllowed(assignment_id)
+        return found
+
+    def period(self, instansi: Instansi, period_id: int) -> Period:
+        self.instansi(instansi.id)
+        found = Period.get_or_none((Period.id == period_id) & (Period.instansi == instansi))
+        if found is None:
+            raise NotAllowed(period_id)
+        return found

@@ -9,6 +9,7 @@ from datetime import date
 
 from . import answers as store
 from . import audit
+from .messages import DomainError, Label
 from .models import (
     PREREQUISITES,
     ROLES,
@@ -22,20 +23,20 @@ from .models import (
     now,
 )
 from .passwords import hash_password, new_session_token
-from .text import NOTE_MAX_CHARS, SHORT_MAX_CHARS, TextTooLong, bounded
+from .text import N_, NOTE_MAX_CHARS, SHORT_MAX_CHARS, TextTooLong, bounded
 
 
-class AdminError(ValueError):
-    """A request an admin made that cannot be carried out; the message is for the user."""
+class AdminError(DomainError):
+    """A request an admin made that cannot be carried out; a message id with its parameters."""
 
 
 # The same words whether the email is unknown or belongs to another instansi: an admin must not
 # learn which emails exist elsewhere.
-UNKNOWN_USER = "Pengguna dengan email itu tidak ditemukan."
-UNUSABLE_EMAIL = ("Email ini tidak dapat dipakai untuk pengguna baru. Bila orangnya sudah terdaftar di "
-                  "instansi ini, berikan perannya melalui formulir peran.")
-SEPARATION_OF_DUTIES = ("Pemisahan tugas: orang yang sama tidak dapat menjadi anggota tim kerja atau "
-                        "pimpinan unit sekaligus evaluator TPI pada unit yang sama.")
+UNKNOWN_USER = N_("Pengguna dengan email itu tidak ditemukan.")
+UNUSABLE_EMAIL = N_("Email ini tidak dapat dipakai untuk pengguna baru. Bila orangnya sudah terdaftar di "
+                    "instansi ini, berikan perannya melalui formulir peran.")
+SEPARATION_OF_DUTIES = N_("Pemisahan tugas: orang yang sama tidak dapat menjadi anggota tim kerja atau "
+                          "pimpinan unit sekaligus evaluator TPI pada unit yang sama.")
 UNIT_ROLES = ("member", "head")
 
 
@@ -44,8 +45,8 @@ def typed(value: str, label: str, limit: int = SHORT_MAX_CHARS) -> str:
     try:
         return bounded(value, limit)
     except TextTooLong as err:
-        raise AdminError(f"{label} terlalu panjang ({err.length} karakter; "
-                         f"paling banyak {err.limit}).") from None
+        raise AdminError(N_("%(field)s terlalu panjang (%(length)s karakter; paling banyak %(limit)s)."),
+                         field=Label(label), length=err.length, limit=err.limit) from None
 
 
 def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instansi:
@@ -58,14 +59,14 @@ def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instan
 
 def create_unit(instansi: Instansi, name: str, actor=None, parent: Unit | None = None,
                 region: str = "") -> Unit:
-    name = typed(name, "Nama unit")
-    region = typed(region, "Wilayah")
+    name = typed(name, N_("Nama unit"))
+    region = typed(region, N_("Wilayah"))
     if not name:
-        raise AdminError("Nama unit wajib diisi.")
+        raise AdminError(N_("Nama unit wajib diisi."))
     if Unit.get_or_none((Unit.instansi == instansi) & (Unit.name == name)):
-        raise AdminError(f"Unit '{name}' sudah ada di instansi ini.")
+        raise AdminError(N_("Unit '%(name)s' sudah ada di instansi ini."), name=name)
     if parent is not None and parent.instansi_id != instansi.id:
-        raise AdminError("Unit induk harus dari instansi yang sama.")
+        raise AdminError(N_("Unit induk harus dari instansi yang sama."))
     unit = Unit.create(instansi=instansi, name=name, parent=parent, region=region)
     audit.record("unit:create", actor, unit=unit, new={"name": name, "parent": parent and parent.id,
                                                        "region": region})
@@ -77,15 +78,17 @@ def create_user(email: str, name: str, password: str, actor=None, instansi=None)
 
     For an admin an email already in use gets a neutral refusal, after the same Argon2 work as a
     success, so that neither the words nor the time tell whether it exists in another instansi."""
-    email, name = typed(email, "Email").lower(), typed(name, "Nama")
+    email, name = typed(email, N_("Email")).lower(), typed(name, N_("Nama"))
     if "@" not in email:
-        raise AdminError("Email tidak sah.")
+        raise AdminError(N_("Email tidak sah."))
     try:
         password_hash = hash_password(password)
     except ValueError as err:
-        raise AdminError("Kata sandi minimal 10 karakter.") from err
+        raise AdminError(N_("Kata sandi minimal 10 karakter.")) from err
     if User.get_or_none(User.email == email):
-        raise AdminError(UNUSABLE_EMAIL if instansi is not None else f"Pengguna {email} sudah ada.")
+        if instansi is not None:
+            raise AdminError(UNUSABLE_EMAIL)
+        raise AdminError(N_("Pengguna %(email)s sudah ada."), email=email)
     user = User.create(email=email, name=name.strip() or email, password_hash=password_hash,
                        created_in=instansi)
     audit.record("user:create", actor, instansi=instansi, new={"email": email, "name": user.name})
@@ -94,13 +97,13 @@ def create_user(email: str, name: str, password: str, actor=None, instansi=None)
 
 def check_role(role: str, instansi: Instansi, unit: Unit | None) -> None:
     if role not in ROLES:
-        raise AdminError(f"Peran tidak dikenal: {role}")
+        raise AdminError(N_("Peran tidak dikenal: %(role)s"), role=role)
     if role in ("member", "head", "tpi") and unit is None:
-        raise AdminError("Peran ini harus dikaitkan dengan satu unit.")
+        raise AdminError(N_("Peran ini harus dikaitkan dengan satu unit."))
     if role == "admin" and unit is not None:
-        raise AdminError("Admin berlaku untuk seluruh instansi, bukan satu unit.")
+        raise AdminError(N_("Admin berlaku untuk seluruh instansi, bukan satu unit."))
     if unit is not None and unit.instansi_id != instansi.id:
-        raise AdminError("Unit bukan bagian dari instansi ini.")
+        raise AdminError(N_("Unit bukan bagian dari instansi ini."))
 
 
 def belongs_to(user: User, instansi: Instansi) -> bool:
@@ -173,7 +176,7 @@ def set_password(user: User, new: str, actor=None) -> str:
     try:
         user.password_hash = hash_password(new)
     except ValueError as err:
-        raise AdminError("Kata sandi minimal 10 karakter.") from err
+        raise AdminError(N_("Kata sandi minimal 10 karakter.")) from err
     user.session_token = new_session_token()
     user.save(only=[User.password_hash, User.session_token])
     audit.record("user:password", actor, instansi=user.created_in_id, new={"email": user.email})
@@ -183,9 +186,9 @@ def set_password(user: User, new: str, actor=None) -> str:
 def create_period(instansi: Instansi, year: int, criteria_id: str, opens_on: date, closes_on: date,
                   actor=None, copy_previous: bool = False) -> Period:
     if Period.get_or_none((Period.instansi == instansi) & (Period.year == year)):
-        raise AdminError(f"Periode {year} sudah ada.")
+        raise AdminError(N_("Periode %(year)s sudah ada."), year=year)
     if closes_on < opens_on:
-        raise AdminError("Tanggal tutup harus sesudah tanggal buka.")
+        raise AdminError(N_("Tanggal tutup harus sesudah tanggal buka."))
     period = Period.create(instansi=instansi, year=year, criteria_id=criteria_id, opens_on=opens_on,
                            closes_on=closes_on)
     audit.record("period:create", actor, instansi=instansi,
@@ -205,16 +208,17 @@ def ensure_assessment(unit: Unit, period: Period) -> Assessment:
 def set_prerequisite(instansi: Instansi, key: str, met: bool | None, note: str = "",
                      unit: Unit | None = None, actor=None) -> Prerequisite:
     if key not in PREREQUISITES:
-        raise AdminError(f"Prasyarat tidak dikenal: {key}")
+        raise AdminError(N_("Prasyarat tidak dikenal: %(key)s"), key=key)
     scope = PREREQUISITES[key][0]
     if (scope == "unit") != (unit is not None):
-        raise AdminError("Prasyarat ini dicatat untuk " + ("unit." if scope == "unit" else "instansi."))
+        raise AdminError(N_("Prasyarat ini dicatat untuk unit.") if scope == "unit"
+                         else N_("Prasyarat ini dicatat untuk instansi."))
     record = Prerequisite.get_or_none((Prerequisite.instansi == instansi) & (Prerequisite.key == key)
                                       & (Prerequisite.unit == unit if unit else Prerequisite.unit.is_null()))
     old = None if record is None else {"met": record.met, "note": record.note}
     if record is None:
         record = Prerequisite(instansi=instansi, unit=unit, key=key)
-    note = typed(note, "Catatan", NOTE_MAX_CHARS)
+    note = typed(note, N_("Catatan"), NOTE_MAX_CHARS)
     record.met, record.note, record.updated_by, record.updated_at = met, note, actor, now()
     record.save()
     audit.record("prerequisite", actor, instansi=instansi, unit=unit, item_code=key, old=old,

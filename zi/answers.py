@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from peewee import IntegrityError
 
 from . import audit, scoring, text
 from .criteria import Criteria
 from .models import Answer, Assessment, Period, RevisionRequest, now
+from .states import Layer
 
 
 class StaleEdit(Exception):
@@ -43,6 +46,53 @@ def report(criteria: Criteria, assessment: Assessment, answers: dict[str, Answer
         except scoring.AnswerError:
             continue
     return scoring.score_values(criteria, values, assessment.prior_predicate)
+
+
+@dataclass(frozen=True)
+class Reports:
+    """Both layers of an assessment scored, and the one rule for which is final: TPI's layer once
+    TPI has answered anything, before that the unit's self-assessment. Pages, the dashboard and
+    the dossiers all read this value."""
+
+    criteria: Criteria
+    unit: scoring.ScoreReport
+    tpi: scoring.ScoreReport | None  # None: TPI has not answered
+    layers: dict[str, dict[str, Answer]]
+
+    @property
+    def final_layer(self) -> Layer:
+        return Layer.TPI if self.tpi is not None else Layer.UNIT
+
+    @property
+    def final(self) -> scoring.ScoreReport:
+        return self.tpi if self.tpi is not None else self.unit
+
+    @property
+    def final_answers(self) -> dict[str, Answer]:
+        return self.layers[self.final_layer]
+
+    @property
+    def differences(self) -> list[str]:
+        return differences(self.layers["unit"], self.layers["tpi"])
+
+    def area_rows(self) -> list[dict]:
+        """What the per-area chart draws: each area's % of its weight, unit and (if any) TPI."""
+        return [{"label": a.name, "percent": self.unit.areas[a.code].percent,
+                 "tpi": self.tpi.areas[a.code].percent if self.tpi is not None else None}
+                for a in self.criteria.areas]
+
+    def final_rows(self) -> list[dict]:
+        """The same chart with the final layer only (the dossier for KemenPAN-RB)."""
+        return [{"label": a.name, "percent": self.final.areas[a.code].percent} for a in self.criteria.areas]
+
+
+def reports(criteria: Criteria, assessment: Assessment,
+            layers: dict[str, dict[str, Answer]] | None = None) -> Reports:
+    """Score both layers (read in one query unless `layers` is given)."""
+    layers = both_layers(assessment) if layers is None else layers
+    return Reports(criteria=criteria, unit=report(criteria, assessment, layers["unit"]),
+                   tpi=report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None,
+                   layers=layers)
 
 
 def save_answer(criteria: Criteria, assessment: Assessment, user, layer: str, item_code: str,

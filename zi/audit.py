@@ -19,7 +19,8 @@ def record(action: str, user=None, *, instansi=None, unit=None, assessment=None,
     )
 
 
-def events_for(assessment=None, item_code: str | None = None, instansi=None, limit: int = 200):
+def events_for(assessment=None, item_code: str | None = None, instansi=None):
+    """The events, newest first, as a query: callers take a page of it (zi.paging) rather than a cut."""
     query = (AuditEvent.select(AuditEvent, User).join(User, JOIN.LEFT_OUTER)
              .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     if assessment is not None:
@@ -28,4 +29,4 @@ def events_for(assessment=None, item_code: str | None = None, instansi=None, lim
         query = query.where(AuditEvent.item_code == item_code)
     if instansi is not None:
         query = query.where(AuditEvent.instansi == instansi)
-    return query.limit(limit)
+    return query

@@ -7,6 +7,8 @@ from pathlib import Path
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
+from .extras import require
+
 database = DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -31,6 +33,8 @@ def open_database(url: str):
         db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
                             lock_type=SQLITE_LOCK_TYPE)
     else:
+        if url.startswith(("postgres://", "postgresql://")):
+            require("psycopg2", "DATABASE_URL=postgresql://…")
         db = connect(url)
         assert isinstance(db, PostgresqlDatabase), f"unsupported DATABASE_URL: {url}"
     database.initialize(db)

@@ -24,6 +24,8 @@ from pathlib import Path
 from huey import RedisHuey, SqliteHuey, crontab
 
 from .config import PROJECT_DIR
+from .extras import require
+from .states import AssessmentStatus, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ REQUEUED_MESSAGE = ("Diantrekan ulang: pekerja dihentikan saat merender; "
 def _make_huey():
     redis_url = os.environ.get("ZI_REDIS_URL", "").strip()
     if redis_url:
+        require("redis", "ZI_REDIS_URL")
         return RedisHuey("zi", url=redis_url)
     instance = Path(os.environ.get("ZI_INSTANCE_DIR", "").strip() or PROJECT_DIR / "instance")
     instance.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,7 @@ class _Running:
                     try:
                         DossierJob.update(heartbeat_at=now()).where(
                             (DossierJob.id == self.job_id) & (DossierJob.worker == self.worker)
-                            & (DossierJob.status == "running")).execute()
+                            & (DossierJob.status == JobStatus.RUNNING)).execute()
                     except Exception:  # a busy database: the next beat tries again
                         log.warning("heartbeat of dossier job %s failed", self.job_id, exc_info=True)
         except Exception:
@@ -113,8 +116,8 @@ def _run(job_id: int, config: dict) -> None:
     from .models import Dossier, DossierJob, now
 
     me = worker_name()
-    claimed = DossierJob.update(status="running", worker=me, heartbeat_at=now()).where(
-        (DossierJob.id == job_id) & (DossierJob.status == "queued")).execute()
+    claimed = DossierJob.update(status=JobStatus.RUNNING, worker=me, heartbeat_at=now()).where(
+        (DossierJob.id == job_id) & (DossierJob.status == JobStatus.QUEUED)).execute()
     if not claimed:  # done, failed, or another worker's already
         log.warning("dossier job %s is not queued; not running it", job_id)
         return
@@ -131,26 +134,28 @@ def _run(job_id: int, config: dict) -> None:
 
         def progress(pct: int, message: str) -> None:
             DossierJob.update(progress=pct, message=message, heartbeat_at=now()).where(
-                mine & (DossierJob.status == "running")).execute()
+                mine & (DossierJob.status == JobStatus.RUNNING)).execute()
 
         frozen = None
         final = (Dossier.select().where((Dossier.assessment == assessment) & (Dossier.variant == job.variant))
                  .order_by(Dossier.id.desc()).first())
-        if final is not None and assessment.status == "accepted" and not job.final:
+        if final is not None and assessment.status == AssessmentStatus.ACCEPTED and not job.final:
             frozen = b"".join(store.chunks(final.sha256))
         content, extension = build(assessment, criteria, job.variant, store=store, bundle=job.bundle,
                                    frozen=frozen, progress=progress)
         stored = store.put(io.BytesIO(content), len(content) + 1)
         with database.atomic():
             # A job re-queued meanwhile is no longer this worker's: it will be rendered again.
-            done = DossierJob.update(status="done", progress=100, message="Selesai", sha256=stored.sha256,
-                                     size=stored.size, finished_at=now()).where(mine).execute()
+            done = DossierJob.update(status=JobStatus.DONE, progress=100, message=JobStatus.DONE.label,
+                                     sha256=stored.sha256, size=stored.size,
+                                     finished_at=now()).where(mine).execute()
             if done and job.final:
                 Dossier.create(assessment=assessment, variant=job.variant, sha256=stored.sha256,
                                size=stored.size)
     except Exception as err:  # the page must show a failure, not spin forever
-        DossierJob.update(status="failed", message=f"Gagal: {err}", finished_at=now()).where(
-            mine & (DossierJob.status == "running")).execute()
+        DossierJob.update(status=JobStatus.FAILED, message=f"{JobStatus.FAILED.label}: {err}",
+                          finished_at=now()).where(
+            mine & (DossierJob.status == JobStatus.RUNNING)).execute()
         if not running.interrupted:
             raise
     finally:
@@ -167,14 +172,14 @@ def recover_stale(stale_seconds: float, job_id: int | None = None) -> int:
 
     cutoff = now() - timedelta(seconds=stale_seconds)
     silent = DossierJob.heartbeat_at.is_null() & (DossierJob.created_at < cutoff)  # from before m0008
-    stale = (DossierJob.status == "running") & ((DossierJob.heartbeat_at < cutoff) | silent)
+    stale = (DossierJob.status == JobStatus.RUNNING) & ((DossierJob.heartbeat_at < cutoff) | silent)
     if job_id is not None:
         stale &= DossierJob.id == job_id
     failed = 0
     for job in DossierJob.select().where(stale):
         seen = (job.heartbeat_at or job.created_at).strftime("%d-%m-%Y %H:%M:%S")
         # The same condition again: a heartbeat that arrived meanwhile keeps the job alive.
-        if DossierJob.update(status="failed", finished_at=now(),
+        if DossierJob.update(status=JobStatus.FAILED, finished_at=now(),
                              message=STALE_MESSAGE.format(worker=job.worker or "?", seen=seen)).where(
                 stale & (DossierJob.id == job.id)).execute():
             log.warning("dossier job %s failed: worker %s silent since %s", job.id, job.worker, seen)
@@ -232,10 +237,10 @@ def interrupt_running() -> list[tuple[int, dict]]:
     requeued = []
     with _connected():
         for entry in running:
-            if DossierJob.update(status="queued", worker="", heartbeat_at=None, progress=0,
+            if DossierJob.update(status=JobStatus.QUEUED, worker="", heartbeat_at=None, progress=0,
                                  message=REQUEUED_MESSAGE).where(
                     (DossierJob.id == entry.job_id) & (DossierJob.worker == entry.worker)
-                    & (DossierJob.status == "running")).execute():
+                    & (DossierJob.status == JobStatus.RUNNING)).execute():
                 requeued.append((entry.job_id, entry.config))
     from .dossier.render import kill_all
 

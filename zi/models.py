@@ -18,6 +18,7 @@ from peewee import (
 
 from .db import database
 from .passwords import new_session_token
+from .states import AssessmentStatus, DossierVariant, EvidenceVerdict, JobStatus, Layer, Role
 from .text import N_
 
 
@@ -81,14 +82,14 @@ class User(BaseModel):
         return str(self.id)
 
 
-ROLES = ("admin", "member", "head", "tpi", "reviewer")
+ROLES = tuple(Role)
 
 
 class RoleAssignment(BaseModel):
     """A role of a user in an instansi (unit empty: the whole instansi) or in one unit."""
 
     user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")
-    role = CharField()
+    role = CharField(choices=Role.choices())
     instansi = ForeignKeyField(Instansi, backref="role_assignments", on_delete="CASCADE")
     unit = ForeignKeyField(Unit, null=True, backref="role_assignments", on_delete="CASCADE")
     areas = CharField(default="")  # pokja: comma-separated area codes; empty = all areas
@@ -109,13 +110,13 @@ class Period(BaseModel):
         indexes = ((("instansi", "year"), True),)
 
 
-STATUSES = ("draft", "submitted", "in_review", "revision", "resubmitted", "accepted")
+STATUSES = tuple(AssessmentStatus)
 
 
 class Assessment(BaseModel):
     unit = ForeignKeyField(Unit, backref="assessments", on_delete="CASCADE")
     period = ForeignKeyField(Period, backref="assessments", on_delete="CASCADE")
-    status = CharField(default="draft")
+    status = CharField(default=AssessmentStatus.DRAFT.value, choices=AssessmentStatus.choices())
     prior_predicate = CharField(default="none")
     sptjm_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     sptjm_at = DateTimeField(null=True)
@@ -127,14 +128,14 @@ class Assessment(BaseModel):
         indexes = ((("unit", "period"), True),)
 
 
-LAYERS = ("unit", "tpi")
+LAYERS = tuple(Layer)
 
 
 class Answer(BaseModel):
     """One item's answer in one layer; `version` guards against stale overwrites."""
 
     assessment = ForeignKeyField(Assessment, backref="answers", on_delete="CASCADE")
-    layer = CharField()
+    layer = CharField(choices=Layer.choices())
     item_code = CharField()
     value = JSONField(null=True)
     note = TextField(default="")
@@ -265,7 +266,7 @@ class EvidenceReview(BaseModel):
     """TPI's verdict on a document for one item; the newest row is the current verdict."""
 
     link = ForeignKeyField(EvidenceLink, backref="reviews", on_delete="CASCADE")
-    status = CharField()  # accepted or revision
+    status = CharField(choices=EvidenceVerdict.choices())
     comment = TextField(default="")
     revision_number = IntegerField(default=0)
     reviewer = ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -276,7 +277,7 @@ class Dossier(BaseModel):
     """A final dossier, generated once when TPI accepts; its bytes never change afterwards."""
 
     assessment = ForeignKeyField(Assessment, backref="dossiers", on_delete="CASCADE")
-    variant = CharField()
+    variant = CharField(choices=DossierVariant.choices())
     sha256 = CharField()
     size = IntegerField()
     created_at = DateTimeField(default=now)
@@ -286,10 +287,10 @@ class DossierJob(BaseModel):
     """A render in the background: the page shows its progress and offers the file when done."""
 
     assessment = ForeignKeyField(Assessment, backref="dossier_jobs", on_delete="CASCADE")
-    variant = CharField()
+    variant = CharField(choices=DossierVariant.choices())
     bundle = CharField(default="")  # "", "zip" (dossier + evidence tree) or "attach" (PDFs inside)
     final = BooleanField(default=False)
-    status = CharField(default="queued")  # queued, running, done, failed
+    status = CharField(default=JobStatus.QUEUED.value, choices=JobStatus.choices())
     progress = IntegerField(default=0)
     message = TextField(default="")
     sha256 = CharField(default="")

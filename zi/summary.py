@@ -11,7 +11,7 @@ from .evidence.service import open_evidence_revisions
 from .models import Answer, Assessment, Period, RevisionRequest
 from .scoring import ScoreReport
 
-HASIL = "H"
+HASIL = "H"  # the page code of Hasil (results), which is no area of the criteria
 
 
 def area_groups(criteria: Criteria) -> list[tuple[str, str]]:
@@ -29,6 +29,21 @@ def groups_of(criteria: Criteria, code: str):
     return criteria.groups(None if code == HASIL else code)
 
 
+def expected_evidence(criteria: Criteria) -> dict[str, list[str]]:
+    """The evidence each item typically needs (shown beside what is uploaded): the item's own list,
+    else its sub-area's."""
+    result: dict[str, list[str]] = {}
+    for comp in criteria.components:
+        for sub in comp.sub_components:
+            for block in sub.areas:
+                for sub_area in block.sub_areas:
+                    for item in sub_area.items:
+                        result[item.code] = list(item.evidence or sub_area.evidence)
+            for item in sub.items:
+                result[item.code] = list(item.evidence)
+    return result
+
+
 def with_period(query):
     """Join the period to an assessment query, selected in the same row."""
     return query.switch(Assessment).join(Period).select_extend(Period)
@@ -38,17 +53,26 @@ def with_period(query):
 class Summary:
     assessment: Assessment
     criteria: Criteria
-    unit_report: ScoreReport
-    tpi_report: ScoreReport | None
+    reports: answer_store.Reports = field(repr=False)
     progress: dict[str, tuple[int, int]]  # area code (or "H") -> (answered, total), unit layer
     open_revisions: int
     evidence_revisions: int
-    layers: dict[str, dict[str, Answer]] = field(repr=False, default_factory=dict)
+
+    @property
+    def unit_report(self) -> ScoreReport:
+        return self.reports.unit
+
+    @property
+    def tpi_report(self) -> ScoreReport | None:
+        return self.reports.tpi
 
     @property
     def final(self) -> ScoreReport:
-        """TPI's layer decides once TPI has answered; before that, the unit's self-assessment."""
-        return self.tpi_report or self.unit_report
+        return self.reports.final
+
+    @property
+    def layers(self) -> dict[str, dict[str, Answer]]:
+        return self.reports.layers
 
     @property
     def answered(self) -> int:
@@ -67,12 +91,6 @@ def area_minimums(criteria: Criteria) -> dict[str, float]:
     return {
         p.code: t.min for p in criteria.predicates for t in p.thresholds if t.measure == "each_area_percent"
     }
-
-
-def area_rows(criteria: Criteria, unit_report: ScoreReport, tpi_report: ScoreReport | None) -> list[dict]:
-    """What the per-area chart draws: each area's % of its weight, unit and (if any) TPI."""
-    return [{"label": a.name, "percent": unit_report.areas[a.code].percent,
-             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
 
 
 def progress(criteria: Criteria, answered: dict[str, Answer]) -> dict[str, tuple[int, int]]:
@@ -105,15 +123,12 @@ def summarize(assessments, registry: dict[str, Criteria]) -> list[Summary]:
     result = []
     for a in assessments:
         criteria = registry[a.period.criteria_id]
-        unit_layer, tpi_layer = layers[a.id]["unit"], layers[a.id]["tpi"]
         result.append(Summary(
             assessment=a,
             criteria=criteria,
-            unit_report=answer_store.report(criteria, a, unit_layer),
-            tpi_report=answer_store.report(criteria, a, tpi_layer) if tpi_layer else None,
-            progress=progress(criteria, unit_layer),
+            reports=answer_store.reports(criteria, a, layers[a.id]),
+            progress=progress(criteria, layers[a.id]["unit"]),
             open_revisions=revisions[a.id] if ids else 0,
             evidence_revisions=evidence_revisions.get(a.id, 0),
-            layers=layers[a.id],
         ))
     return result

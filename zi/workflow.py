@@ -11,43 +11,39 @@ from dataclasses import dataclass
 
 from . import audit
 from .evidence.service import pin_revisions, unpin_revisions
+from .messages import DomainError, Label
 from .models import Assessment, RevisionRequest, now
+from .states import AssessmentStatus, Role
 from .text import N_
 
 
-class WorkflowError(ValueError):
-    """A transition or an edit that the rules do not allow; the message is for the user."""
+class WorkflowError(DomainError):
+    """A transition or an edit that the rules do not allow; a message id with its parameters."""
 
 
 @dataclass(frozen=True)
 class Transition:
     action: str
-    sources: tuple[str, ...]
-    target: str
-    role: str
+    sources: tuple[AssessmentStatus, ...]
+    target: AssessmentStatus
+    role: Role
     label: str
 
 
+S = AssessmentStatus
 TRANSITIONS = {
     t.action: t
     for t in (
-        Transition("submit", ("draft",), "submitted", "head", N_("Ajukan ke TPI")),
-        Transition("resubmit", ("revision",), "resubmitted", "head", N_("Ajukan ulang ke TPI")),
-        Transition("start_review", ("submitted", "resubmitted"), "in_review", "tpi", N_("Mulai reviu")),
-        Transition("request_revision", ("in_review",), "revision", "tpi", N_("Minta revisi")),
-        Transition("accept", ("in_review",), "accepted", "tpi", N_("Terima penilaian (final)")),
-        Transition("reopen", ("accepted",), "in_review", "admin", N_("Buka kembali")),
+        Transition("submit", (S.DRAFT,), S.SUBMITTED, Role.HEAD, N_("Ajukan ke TPI")),
+        Transition("resubmit", (S.REVISION,), S.RESUBMITTED, Role.HEAD, N_("Ajukan ulang ke TPI")),
+        Transition("start_review", (S.SUBMITTED, S.RESUBMITTED), S.IN_REVIEW, Role.TPI, N_("Mulai reviu")),
+        Transition("request_revision", (S.IN_REVIEW,), S.REVISION, Role.TPI, N_("Minta revisi")),
+        Transition("accept", (S.IN_REVIEW,), S.ACCEPTED, Role.TPI, N_("Terima penilaian (final)")),
+        Transition("reopen", (S.ACCEPTED,), S.IN_REVIEW, Role.ADMIN, N_("Buka kembali")),
     )
 }
 
-STATUS_LABELS = {
-    "draft": N_("Draf"),
-    "submitted": N_("Diajukan"),
-    "in_review": N_("Direviu TPI"),
-    "revision": N_("Perlu revisi"),
-    "resubmitted": N_("Diajukan ulang"),
-    "accepted": N_("Diterima (final)"),
-}
+STATUS_LABELS = AssessmentStatus.labels()  # value -> label, for older callers
 
 
 def available(assessment: Assessment, roles: set[str]) -> list[Transition]:
@@ -83,25 +79,27 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
     """Move the assessment; every precondition failure is a WorkflowError with a clear message."""
     t = TRANSITIONS.get(action)
     if t is None:
-        raise WorkflowError(f"Tindakan tidak dikenal: {action}")
+        raise WorkflowError(N_("Tindakan tidak dikenal: %(action)s"), action=action)
     if t.role not in roles:
-        raise WorkflowError("Anda tidak berwenang melakukan tindakan ini.")
+        raise WorkflowError(N_("Anda tidak berwenang melakukan tindakan ini."))
     if assessment.status not in t.sources:
-        raise WorkflowError(
-            f"Tindakan '{t.label}' tidak dapat dilakukan pada status {STATUS_LABELS[assessment.status]}."
-        )
+        raise WorkflowError(N_("Tindakan '%(action)s' tidak dapat dilakukan pada status %(status)s."),
+                            action=Label(t.label),
+                            status=Label(AssessmentStatus.label_of(assessment.status)))
     if action in ("submit", "resubmit"):
         if not complete:
-            raise WorkflowError("Semua butir harus dijawab sebelum diajukan.")
+            raise WorkflowError(N_("Semua butir harus dijawab sebelum diajukan."))
         if not sptjm:
-            raise WorkflowError("Pimpinan unit harus menyatakan kebenaran data (SPTJM) sebelum mengajukan.")
+            raise WorkflowError(
+                N_("Pimpinan unit harus menyatakan kebenaran data (SPTJM) sebelum mengajukan."))
         assessment.sptjm_by, assessment.sptjm_at = user, now()
     if action == "accept" and not complete:
-        raise WorkflowError("Jawaban TPI belum lengkap: penilaian yang belum lengkap tidak dapat difinalkan.")
+        raise WorkflowError(
+            N_("Jawaban TPI belum lengkap: penilaian yang belum lengkap tidak dapat difinalkan."))
     if action == "request_revision" and not open_revisions(assessment):
-        raise WorkflowError("Tandai dulu butir yang perlu direvisi beserta catatannya.")
+        raise WorkflowError(N_("Tandai dulu butir yang perlu direvisi beserta catatannya."))
     if action == "reopen" and not reason.strip():
-        raise WorkflowError("Alasan membuka kembali wajib diisi.")
+        raise WorkflowError(N_("Alasan membuka kembali wajib diisi."))
     if action in ("resubmit", "accept"):
         # Accepting closes what is still flagged: the accepted state is the final word.
         RevisionRequest.update(resolved_at=now()).where(
@@ -115,8 +113,9 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
             assessment.accepted_by, assessment.accepted_at = None, None
             unpin_revisions(assessment)
         old = assessment.status
-        assessment.status = t.target
+        assessment.status = t.target.value
         assessment.updated_at = now()
         assessment.save()
-        audit.record("status", user, assessment=assessment, old=old, new=t.target, reason=reason)
+        audit.record("status", user, assessment=assessment, old=old, new=t.target.value,
+                     reason=reason)
     return assessment

@@ -45,6 +45,9 @@ ADMIN = "admin@contoh.go.id"
 YEAR = 2026
 
 slow = pytest.mark.slow
+# One pytest-xdist worker runs this module (--dist loadgroup), so its module-scoped rendered
+# dossiers are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("dossier")
 
 
 
@@ -499,6 +502,7 @@ def remote_image(recorder, name: str) -> str:
     return f'<p>kontrol-7Q</p><img src="{recorder.url}/{name}" style="width:20px">'
 
 
+@slow  # these three render through WeasyPrint (1-4 s each, mostly its start-up)
 def test_probes_see_a_fetch_and_an_image(recorder):
     """Control for the tests below: the recorder and the image count do notice a remote image
     that WeasyPrint's default fetcher loads."""
@@ -509,6 +513,7 @@ def test_probes_see_a_fetch_and_an_image(recorder):
     assert fetched.image_xobjects() == 1
 
 
+@slow
 def test_html_to_pdf_never_fetches(recorder):
     """Whatever reaches the renderer, nothing is fetched (at worst the render fails: see below)."""
     with contextlib.suppress(RenderError):
@@ -516,6 +521,7 @@ def test_html_to_pdf_never_fetches(recorder):
     assert recorder.requests == []
 
 
+@slow
 def test_html_to_pdf_renders_without_the_refused_resource(recorder):
     pdf = Pdf(html_to_pdf(remote_image(recorder, "render.png")))
     assert "kontrol-7Q" in pdf.flat

@@ -15,7 +15,7 @@ from zi.answers import save_answer
 from zi.db import database
 from zi.models import Answer, Assessment, AuditEvent, Unit, User
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one Chromium, one worker
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NAMES = {email.split("@")[0]: name for email, name, *_ in demo.PEOPLE}  # anggota -> "Anggota Pokja MP & PT"

@@ -259,7 +259,7 @@ class TestSizeLimit:
     """An app whose limits are small: 1 MB per file, 2 MB per request."""
 
     @pytest.fixture
-    def app(self, database_url, tmp_path):
+    def app(self, database_url, tmp_path, criteria_registry):
         from zi.db import database
         from zi.web import create_app
 
@@ -272,7 +272,8 @@ class TestSizeLimit:
                 "EVIDENCE_DIR": str(tmp_path / "evidence"),
                 "EVIDENCE_MAX_BYTES": MB,
                 "MAX_CONTENT_LENGTH": 2 * MB,
-            }
+            },
+            criteria=criteria_registry,
         )
         yield app
         if not database.is_closed():

@@ -6,9 +6,10 @@ from zi.web import create_app
 
 
 @pytest.fixture
-def strict_app(database_url, tmp_path):
+def strict_app(database_url, tmp_path, criteria_registry):
     return create_app({"TESTING": True, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
-                       "LOGIN_RATE_LIMIT": "5 per minute", "EVIDENCE_DIR": str(tmp_path)})
+                       "LOGIN_RATE_LIMIT": "5 per minute", "EVIDENCE_DIR": str(tmp_path)},
+                      criteria=criteria_registry)
 
 
 def test_post_without_csrf_token_is_refused(strict_app):

@@ -163,14 +163,14 @@ def test_activity_keeps_a_session_alive_and_rewrites_it_at_most_once_a_minute(cl
     assert signed_in(client)
 
 
-def test_idle_time_is_configurable(monkeypatch, database_url, tmp_path):
+def test_idle_time_is_configurable(monkeypatch, database_url, tmp_path, criteria_registry):
     monkeypatch.setenv("ZI_SESSION_IDLE_MINUTES", "5")
     assert Config().SESSION_IDLE_MINUTES == 5
     from zi.web import create_app
 
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "EVIDENCE_DIR": str(tmp_path / "evidence"),
-                      "SESSION_IDLE_MINUTES": Config().SESSION_IDLE_MINUTES})
+                      "SESSION_IDLE_MINUTES": Config().SESSION_IDLE_MINUTES}, criteria=criteria_registry)
     client = app.test_client()
     client.post("/login", data={"email": ADMIN, "password": DEMO_PASSWORD})
     _idle_for(client, 4 * 60)
@@ -202,7 +202,9 @@ def _median_login_seconds(client, email: str, password: str, times: int = 15) ->
 
 
 @pytest.mark.slow  # 46 Argon2 verifications: 4–15 s on a shared 2-core machine
-def test_a_failed_login_takes_as_long_whether_or_not_the_email_exists(client, db):
+def test_a_failed_login_takes_as_long_whether_or_not_the_email_exists(client, db, production_argon2):
+    costly = production_argon2.hash(DEMO_PASSWORD)  # the demo's hashes are cheap (tests/conftest.py)
+    User.update(password_hash=costly).where(User.email.in_([ADMIN, "reviewer@contoh.go.id"])).execute()
     User.update(active=False).where(User.email == "reviewer@contoh.go.id").execute()
     client.post("/login", data={"email": "x@y.z", "password": "pemanasan"})  # the dummy hash, made once
     known = _median_login_seconds(client, ADMIN, "bukan-sandinya")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..evidence import bundle as evidence_bundle
+from ..states import JobStatus
 from .gather import gather
 from .render import html_to_pdf, render_html
 
@@ -38,13 +39,13 @@ def build(assessment, criteria, variant: str, *, store=None, bundle: str = "", f
 
 def _bundle(pdf, assessment, criteria, variant, store, bundle, progress) -> tuple[bytes, str]:
     if bundle != "zip":
-        progress(100, "Selesai")
+        progress(100, JobStatus.DONE.label)
         return pdf, "pdf"
     progress(80, "Menyusun arsip data dukung")
     out = io.BytesIO()
     evidence_bundle.export_zip(store, assessment, criteria, out,
                                extra={f"dosir-{variant}-{assessment.period.year}.pdf": pdf})
-    progress(100, "Selesai")
+    progress(100, JobStatus.DONE.label)
     return out.getvalue(), "zip"
 
 

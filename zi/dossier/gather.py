@@ -9,14 +9,14 @@ from .. import answers as store
 from .. import charts
 from ..admin import prerequisites_of
 from ..criteria import Criteria
-from ..evidence.service import STATUS_LABELS, linked_documents
+from ..evidence.service import linked_documents
 from ..models import Assessment, now
 from ..scoring import ScoreReport
-from ..summary import area_groups, area_minimums, area_rows, groups_of
-from ..workflow import STATUS_LABELS as ASSESSMENT_STATUS
+from ..states import AssessmentStatus, DossierVariant, EvidenceStatus
+from ..summary import HASIL, area_groups, area_minimums, groups_of
 from ..workflow import open_revisions
 
-VARIANTS = {"internal": "Dosir internal TPI", "kemenpan": "Dosir untuk KemenPAN-RB (TPN)"}
+VARIANTS = DossierVariant.labels()  # value -> title (a message id)
 
 
 @dataclass
@@ -24,9 +24,7 @@ class DossierData:
     variant: str
     assessment: Assessment
     criteria: Criteria
-    unit_report: ScoreReport
-    tpi_report: ScoreReport | None
-    layers: dict
+    reports: store.Reports
     revisions: dict
     evidence: dict
     prerequisites: list[dict]
@@ -34,14 +32,38 @@ class DossierData:
     chart: str
     extra: dict = field(default_factory=dict)
 
+    hasil: str = HASIL  # the page code of Hasil, for anchors
+
     @property
     def final(self) -> bool:
-        return self.assessment.status == "accepted"
+        return self.assessment.status == AssessmentStatus.ACCEPTED
+
+    @property
+    def unit_report(self) -> ScoreReport:
+        return self.reports.unit
+
+    @property
+    def tpi_report(self) -> ScoreReport | None:
+        return self.reports.tpi
+
+    @property
+    def layers(self) -> dict:
+        return self.reports.layers
 
     @property
     def report(self) -> ScoreReport:
-        """The final layer: TPI's once TPI has answered, else the unit's self-assessment."""
-        return self.tpi_report or self.unit_report
+        """The final layer's report (see answers.Reports)."""
+        return self.reports.final
+
+    @property
+    def area_subs(self) -> list:
+        """The sub-components split by change area (Pemenuhan, Reform), from the criteria."""
+        return [sub for comp in self.criteria.components for sub in comp.sub_components if sub.areas]
+
+    @property
+    def results(self) -> list:
+        """The components scored outside the areas (Hasil), from the criteria."""
+        return [comp for comp in self.criteria.components if any(sub.items for sub in comp.sub_components)]
 
     @property
     def title(self) -> str:
@@ -56,17 +78,12 @@ class DossierData:
 def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierData:
     if variant not in VARIANTS:
         raise ValueError(f"unknown dossier variant {variant!r}; expected one of {', '.join(VARIANTS)}")
-    layers = store.both_layers(assessment)
-    unit_report = store.report(criteria, assessment, layers["unit"])
-    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
-    final = tpi_report or unit_report
-    rows = area_rows(criteria, unit_report, tpi_report)
-    if variant == "kemenpan":
-        rows = [{"label": a.name, "percent": final.areas[a.code].percent} for a in criteria.areas]
+    reports = store.reports(criteria, assessment)
+    rows = reports.final_rows() if variant == DossierVariant.KEMENPAN else reports.area_rows()
     return DossierData(
-        variant=variant, assessment=assessment, criteria=criteria, unit_report=unit_report,
-        tpi_report=tpi_report, layers=layers, revisions=open_revisions(assessment),
+        variant=variant, assessment=assessment, criteria=criteria, reports=reports,
+        revisions=open_revisions(assessment),
         evidence=linked_documents(assessment), prerequisites=prerequisites_of(assessment.unit),
         generated_at=now(), chart=charts.area_bars(rows, area_minimums(criteria)),
-        extra={"status_labels": ASSESSMENT_STATUS, "evidence_labels": STATUS_LABELS},
+        extra={"status_labels": AssessmentStatus.labels(), "evidence_labels": EvidenceStatus.labels()},
     )

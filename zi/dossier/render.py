@@ -20,8 +20,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from .. import formatting
 from ..config import TEMPLATES_DIR
-from ..formatting import number
 from ..text import render_markdown
 from .gather import DossierData
 
@@ -39,10 +39,10 @@ class RenderError(RuntimeError):
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = number
+    env.filters["num"] = formatting.number
     env.filters["markdown"] = lambda text: Markup(render_markdown(text))
-    env.filters["dt"] = lambda d: d.strftime("%d-%m-%Y %H:%M") if d else "–"
-    env.filters["date"] = lambda d: d.strftime("%d-%m-%Y") if d else "–"
+    env.filters["dt"] = formatting.datetime
+    env.filters["date"] = formatting.date
     return env
 
 

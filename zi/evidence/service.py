@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from peewee import JOIN, fn
 
 from .. import audit
+from ..messages import DomainError
 from ..models import (
     Assessment,
     EvidenceDocument,
@@ -21,22 +22,23 @@ from ..models import (
     User,
     now,
 )
+from ..states import EvidenceStatus, EvidenceVerdict
+from ..text import N_
 from .sniff import safe_filename
 
-STATUSES = ("missing", "awaiting", "revision", "accepted")
-STATUS_LABELS = {"missing": "Belum ada", "awaiting": "Menunggu reviu", "revision": "Perlu revisi",
-                 "accepted": "Diterima"}
+STATUSES = tuple(EvidenceStatus)
+STATUS_LABELS = EvidenceStatus.labels()  # value -> label, for older callers
 
 
-class EvidenceError(ValueError):
-    """A request about evidence that cannot be carried out; the message is for the user."""
+class EvidenceError(DomainError):
+    """A request about evidence that cannot be carried out; a message id with its parameters."""
 
 
 def _check_items(assessment: Assessment, item_codes, criteria) -> list[str]:
     codes = list(dict.fromkeys(c for c in item_codes if c))
     unknown = [c for c in codes if c not in criteria.items_by_code]
     if unknown:
-        raise EvidenceError(f"Butir tidak dikenal: {', '.join(unknown)}")
+        raise EvidenceError(N_("Butir tidak dikenal: %(codes)s"), codes=", ".join(unknown))
     return codes
 
 
@@ -46,7 +48,7 @@ def upload(store, assessment: Assessment, user, stream: BinaryIO, filename: str,
     """Store a file (deduplicated by content) as a new document, or as a new revision of one."""
     codes = _check_items(assessment, item_codes, criteria)
     if document is not None and (document.unit_id != assessment.unit_id or document.is_link):
-        raise EvidenceError("Dokumen ini bukan berkas milik unit ini.")
+        raise EvidenceError(N_("Dokumen ini bukan berkas milik unit ini."))
     stored = store.put(stream, max_bytes)  # RejectedFile: nothing stored, nothing written
     name = safe_filename(filename, stored.extension)
     db = EvidenceFile._meta.database
@@ -76,7 +78,7 @@ def valid_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-        raise EvidenceError("Tautan harus alamat http:// atau https:// yang lengkap.")
+        raise EvidenceError(N_("Tautan harus alamat http:// atau https:// yang lengkap."))
     return url
 
 
@@ -99,9 +101,9 @@ def add_link(assessment: Assessment, user, url: str, title: str, *, criteria,
 def link(document: EvidenceDocument, assessment: Assessment, item_code: str, user) -> EvidenceLink:
     """Let a document support an item; only a document of the assessment's own unit can."""
     if document.unit_id != assessment.unit_id:
-        raise EvidenceError("Dokumen unit lain tidak dapat ditautkan.")
+        raise EvidenceError(N_("Dokumen unit lain tidak dapat ditautkan."))
     if document.deleted_at is not None:
-        raise EvidenceError("Dokumen ada di tempat sampah.")
+        raise EvidenceError(N_("Dokumen ada di tempat sampah."))
     found, created = EvidenceLink.get_or_create(document=document, assessment=assessment,
                                                 item_code=item_code, defaults={"created_by": user})
     if created:
@@ -117,10 +119,10 @@ def unlink(evidence_link: EvidenceLink, user) -> None:
 
 
 def review(evidence_link: EvidenceLink, user, status: str, comment: str = "") -> EvidenceReview:
-    if status not in ("accepted", "revision"):
-        raise EvidenceError("Status reviu harus diterima atau perlu revisi.")
-    if status == "revision" and not comment.strip():
-        raise EvidenceError("Tuliskan apa yang perlu direvisi.")
+    if status not in tuple(EvidenceVerdict):
+        raise EvidenceError(N_("Status reviu harus diterima atau perlu revisi."))
+    if status == EvidenceVerdict.REVISION and not comment.strip():
+        raise EvidenceError(N_("Tuliskan apa yang perlu direvisi."))
     number = (EvidenceRevision.select(fn.MAX(EvidenceRevision.number))
               .where(EvidenceRevision.document == evidence_link.document_id).scalar() or 0)
     verdict = EvidenceReview.create(link=evidence_link, status=status, comment=comment.strip(),
@@ -143,9 +145,9 @@ def trash(document: EvidenceDocument, user) -> None:
     locked = accepted_uses(document)
     if locked:
         years = ", ".join(sorted({str(a.period.year) for a in locked}))
-        raise EvidenceError(f"Dokumen ini data dukung penilaian yang sudah diterima (final) tahun {years}; "
-                            "dokumen tidak dapat dibuang. Lepaskan tautannya dari penilaian yang masih "
-                            "draf bila tidak diperlukan lagi.")
+        raise EvidenceError(N_("Dokumen ini data dukung penilaian yang sudah diterima (final) tahun "
+                               "%(years)s; dokumen tidak dapat dibuang. Lepaskan tautannya dari penilaian "
+                               "yang masih draf bila tidak diperlukan lagi."), years=years)
     document.deleted_at, document.deleted_by = now(), user
     document.save()
     audit.record("evidence:trash", user, unit=document.unit, new={"document": document.id,

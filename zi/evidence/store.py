@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..extras import require
 from .sniff import HEAD_BYTES, RejectedFile, kind_of
 
 CHUNK = 1024 * 1024
@@ -211,6 +212,7 @@ def _fsync_dir(directory: Path) -> None:
 def store_from_config(config) -> LocalStore | S3Store:
     """The store the configuration names: local folder by default, S3 when ZI_S3_BUCKET is set."""
     if config.get("S3_BUCKET"):
+        require("boto3", "ZI_S3_BUCKET")
         kwargs = {k: v for k, v in {
             "endpoint_url": config.get("S3_ENDPOINT_URL"),
             "region_name": config.get("S3_REGION"),

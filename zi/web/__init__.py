@@ -12,10 +12,11 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
-from ..access import Access, NotAllowed
+from ..access import Access, Forbidden, NotAllowed
 from ..config import TEMPLATES_DIR, Config
 from ..criteria import load_directory
 from ..db import database, open_database
+from ..extras import require
 from ..summary import item_area
 from ..text import render_markdown
 from . import i18n, inputs
@@ -26,7 +27,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, criteria=None) -> Flask:
+    """The app; `criteria` (a loaded registry) spares loading CRITERIA_DIR again, e.g. once per test run."""
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES_DIR),
@@ -37,11 +39,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
 
     open_database(app.config["DATABASE_URL"])
+    if app.config.get("S3_BUCKET"):
+        require("boto3", "ZI_S3_BUCKET")  # at start, not at the first upload
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        require("redis", "ZI_RATELIMIT_STORAGE")
     if app.config.get("TESTING") or app.config.get("JOBS_IMMEDIATE"):
         from ..jobs import huey
 
         huey.immediate = True
-    app.extensions["zi_criteria"] = load_directory(app.config["CRITERIA_DIR"])
+    if criteria is None:
+        criteria = load_directory(app.config["CRITERIA_DIR"])
+    app.extensions["zi_criteria"] = criteria
 
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
@@ -82,6 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         return render_template("error.html", code=404,
                                message=i18n.gettext("Halaman tidak ditemukan.")), 404
 
+    @app.errorhandler(Forbidden)
     @app.errorhandler(403)
     def _forbidden(error):
         return render_template("error.html", code=403,

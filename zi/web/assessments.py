@@ -13,14 +13,16 @@ from .. import answers as store
 from ..criteria import Criteria, Item
 from ..evidence import service as evidence_service
 from ..scoring import AnswerError
-from ..summary import HASIL, area_groups, area_minimums, groups_of, item_area, progress
+from ..states import AssessmentStatus
+from ..summary import HASIL, area_groups, area_minimums, expected_evidence, groups_of, item_area, progress
 from ..text import TextTooLong, bounded, clean
 from .dossiers import generate_finals
-from .i18n import gettext
-from .inputs import form_id, too_long
+from .i18n import gettext, translate_error
+from .inputs import form_id, page_of, too_long
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 COUNT_DIGITS = 9  # the counts of a % item: people, targets, reports
+AUDIT_PER_PAGE = 100
 
 
 def _load(assessment_id: int):
@@ -42,23 +44,19 @@ def overview(assessment_id: int):
 
 def _overview_page(assessment, criteria, roles, draft: dict | None = None, status: int = 200):
     """The overview; `draft` is a refused transition's reason, shown back in its form."""
-    layers = store.both_layers(assessment)
-    unit_report = store.report(criteria, assessment, layers["unit"])
-    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
-
-
-    rows = [{"label": a.name, "percent": unit_report.areas[a.code].percent,
-             "tpi": tpi_report.areas[a.code].percent if tpi_report else None} for a in criteria.areas]
+    reports = store.reports(criteria, assessment)
+    layers = reports.layers
     return render_template(
         "assessments/assessment.html",
-        a=assessment, criteria=criteria, roles=roles, unit_report=unit_report, tpi_report=tpi_report,
-        groups=area_groups(criteria), progress=progress(criteria, layers["unit"]),
-        tpi_progress=progress(criteria, layers["tpi"]),
-        differences=store.differences(layers["unit"], layers["tpi"]), layers=layers,
+        a=assessment, criteria=criteria, roles=roles, reports=reports, unit_report=reports.unit,
+        tpi_report=reports.tpi, groups=area_groups(criteria), hasil=HASIL,
+        progress=progress(criteria, layers["unit"]), tpi_progress=progress(criteria, layers["tpi"]),
+        differences=reports.differences, layers=layers,
         transitions=workflow.available(assessment, roles),
         revisions=workflow.open_revisions(assessment),
         prerequisites=prerequisites_for(assessment.unit),
-        chart=Markup(charts.area_bars(rows, area_minimums(criteria))), draft=draft,
+        chart=Markup(charts.area_bars(reports.area_rows(), area_minimums(criteria))), draft=draft,
+        can={"copy_unit": g.access.can("assessment.copy_unit", assessment)},
     ), status
 
 
@@ -74,23 +72,23 @@ def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None
     groups = dict(area_groups(criteria))
     if code not in groups:
         abort(404)
-    layers = store.both_layers(assessment)
+    reports = store.reports(criteria, assessment)
+    layers = reports.layers
     revisions = workflow.open_revisions(assessment)
-    member_areas = g.access.areas(assessment.unit)
     sections = groups_of(criteria, code)
 
     def editable(item: Item, layer: str) -> bool:
-        return workflow.can_edit(assessment, roles, layer, item.code, None if code == HASIL else code,
-                                 member_areas, revisions)
+        return g.access.can("answer.save", assessment, criteria=criteria, item_code=item.code, layer=layer,
+                            revisions=revisions)
 
-    unit_report = store.report(criteria, assessment, layers["unit"])
-    tpi_report = store.report(criteria, assessment, layers["tpi"]) if layers["tpi"] else None
     return render_template(
         "assessments/area.html", a=assessment, criteria=criteria, roles=roles, code=code, title=groups[code],
-        groups=area_groups(criteria), sections=sections, layers=layers, revisions=revisions,
-        editable=editable, unit_report=unit_report, tpi_report=tpi_report,
+        groups=area_groups(criteria), hasil=HASIL, sections=sections, layers=layers, revisions=revisions,
+        editable=editable, reports=reports, unit_report=reports.unit, tpi_report=reports.tpi,
+        expected=expected_evidence(criteria),
         progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
-        draft=draft,
+        draft=draft, can={"flag": g.access.can("item.flag", assessment),
+                          "tpi_layer": g.access.can("tpi_layer.view", assessment)},
     ), status
 
 
@@ -136,9 +134,7 @@ def save(assessment_id: int, item_code: str):
     if item is None or layer not in ("unit", "tpi"):
         abort(404)
     area_code = item_area(criteria, item_code)
-    if not workflow.can_edit(assessment, roles, layer, item_code, None if area_code == HASIL else area_code,
-                             g.access.areas(assessment.unit)):
-        abort(403)
+    g.access.ensure("answer.save", assessment, criteria=criteria, item_code=item_code, layer=layer)
     version = form_id("version") or 0
     note = request.form.get("note", "")
     try:
@@ -168,8 +164,7 @@ def revision(assessment_id: int, item_code: str):
     assessment, criteria, roles = _load(assessment_id)
     if item_code not in criteria.items_by_code:
         abort(404)
-    if "tpi" not in roles or assessment.status != "in_review":
-        abort(403)
+    g.access.ensure("item.flag", assessment)
     comment = request.form.get("comment", "")
     try:
         if not clean(comment):
@@ -203,13 +198,13 @@ def act(assessment_id: int, action: str):
         workflow.transition(assessment, action, current_user, roles, complete=report.complete,
                             sptjm=request.form.get("sptjm") == "1", reason=reason)
         message = gettext("Status penilaian: %(status)s.",
-                          status=gettext(workflow.STATUS_LABELS[assessment.status]))
+                          status=gettext(AssessmentStatus.label_of(assessment.status)))
         if action == "accept":
             generate_finals(assessment, current_user)
             message += " " + gettext("Dosir final dibuat dari data yang diterima.")
         flash(message, "success")
     except workflow.WorkflowError as err:
-        flash(str(err), "error")
+        flash(translate_error(err), "error")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
@@ -217,8 +212,7 @@ def act(assessment_id: int, action: str):
 @login_required
 def copy_unit(assessment_id: int):
     assessment, criteria, roles = _load(assessment_id)
-    if "tpi" not in roles or assessment.status != "in_review":
-        abort(403)
+    g.access.ensure("assessment.copy_unit", assessment)
     copied = store.copy_unit_to_tpi(assessment, current_user)
     flash(gettext("%(n)s jawaban unit disalin ke lapisan TPI.", n=copied), "success")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
@@ -229,6 +223,6 @@ def copy_unit(assessment_id: int):
 def audit_log(assessment_id: int):
     assessment, criteria, roles = _load(assessment_id)
     item = request.args.get("item") or None
-    events = audit.events_for(assessment=assessment, item_code=item)
-    return render_template("assessments/audit.html", a=assessment, events=list(events), item=item,
+    events = page_of(audit.events_for(assessment=assessment, item_code=item), per_page=AUDIT_PER_PAGE)
+    return render_template("assessments/audit.html", a=assessment, events=events, item=item,
                            criteria=criteria)

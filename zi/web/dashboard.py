@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from .. import charts
 from ..models import Period
-from ..summary import area_minimums, area_rows, summarize, with_period
+from ..summary import area_minimums, summarize, with_period
+from .i18n import gettext
 
 bp = Blueprint("dashboard", __name__)
 
@@ -37,7 +38,7 @@ def index():
     cards = []
     for s in current:
         roles = access.roles(s.assessment.unit)
-        rows = area_rows(s.criteria, s.unit_report, s.tpi_report)
+        rows = s.reports.area_rows()
         cards.append({
             "s": s,
             "roles": roles,
@@ -58,15 +59,15 @@ def _awaiting(s, roles: set[str]) -> list[str]:
     status = s.assessment.status
     todo = []
     if roles & {"member", "head"} and status == "draft" and s.answered < s.total_items:
-        todo.append(f"{s.total_items - s.answered} butir belum dijawab")
+        todo.append(gettext("%(n)s butir belum dijawab", n=s.total_items - s.answered))
     if roles & {"member", "head"} and status == "revision":
-        todo.append(f"{s.open_revisions} butir diminta revisi oleh TPI")
+        todo.append(gettext("%(n)s butir diminta revisi oleh TPI", n=s.open_revisions))
     if roles & {"member", "head"} and s.evidence_revisions:
-        todo.append(f"{s.evidence_revisions} data dukung diminta revisi oleh TPI")
+        todo.append(gettext("%(n)s data dukung diminta revisi oleh TPI", n=s.evidence_revisions))
     if "head" in roles and status == "draft" and s.answered == s.total_items:
-        todo.append("Siap diajukan ke TPI (SPTJM)")
+        todo.append(gettext("Siap diajukan ke TPI (SPTJM)"))
     if "tpi" in roles and status in ("submitted", "resubmitted"):
-        todo.append("Menunggu reviu TPI")
+        todo.append(gettext("Menunggu reviu TPI"))
     if "tpi" in roles and status == "in_review":
-        todo.append("Sedang direviu: lengkapi jawaban TPI lalu terima atau minta revisi")
+        todo.append(gettext("Sedang direviu: lengkapi jawaban TPI lalu terima atau minta revisi"))
     return todo

@@ -27,10 +27,7 @@ bp = Blueprint("dossiers", __name__)
 
 
 def _job(job_id: int) -> DossierJob:
-    job = DossierJob.get_or_none(DossierJob.id == job_id)
-    if job is None:
-        abort(404)
-    g.access.assessment(job.assessment_id)  # 404 unless the person may see the unit
+    job = g.access.dossier_job(job_id)
     if job.status == "running" and jobs.recover_stale(current_app.config["JOB_STALE_SECONDS"], job.id):
         job = DossierJob.get_by_id(job_id)  # its worker died: the page shows why it failed
     return job
@@ -51,6 +48,7 @@ def index(assessment_id: int):
 @login_required
 def request_render(assessment_id: int):
     assessment = g.access.assessment(assessment_id)
+    g.access.ensure("dossier.request", assessment)
     variant, bundle = request.form.get("variant", ""), request.form.get("bundle", "")
     if variant not in VARIANTS or bundle not in BUNDLES:
         abort(400)
@@ -101,11 +99,8 @@ def job_file(job_id: int):
 @bp.route("/dossiers/<int:dossier_id>/file")
 @login_required
 def final_file(dossier_id: int):
-    dossier = Dossier.get_or_none(Dossier.id == dossier_id)
-    if dossier is None:
-        abort(404)
-    assessment = g.access.assessment(dossier.assessment_id)
-    return _send(dossier.sha256, dossier.size, _filename(assessment, dossier.variant, "pdf", True))
+    dossier = g.access.dossier(dossier_id)
+    return _send(dossier.sha256, dossier.size, _filename(dossier.assessment, dossier.variant, "pdf", True))
 
 
 def generate_finals(assessment: Assessment, user) -> None:

@@ -1,24 +1,25 @@
-"""Jinja filters: numbers the Indonesian way, statuses and dates."""
+"""Jinja filters: numbers and dates (zi.formatting, shared with the dossiers) and the labels of
+stored states (zi.states), translated."""
 
 from __future__ import annotations
 
-from ..formatting import number
-from ..text import N_
-from ..workflow import STATUS_LABELS
+from .. import formatting
+from ..states import AssessmentStatus, DossierVariant, EvidenceStatus, JobStatus, Role
 from .i18n import gettext
 
-ROLE_LABELS = {
-    "admin": N_("Admin instansi"),
-    "member": N_("Anggota tim kerja"),
-    "head": N_("Pimpinan unit"),
-    "tpi": N_("Evaluator TPI"),
-    "reviewer": N_("Reviewer"),
-}
+# Kept for older callers: the labels live in zi.states, the formatting in zi.formatting.
+ROLE_LABELS = Role.labels()
+number = formatting.number
 
 
 def register(app) -> None:
-    app.jinja_env.filters["num"] = number
-    app.jinja_env.filters["status"] = lambda s: gettext(STATUS_LABELS.get(s, s))
-    app.jinja_env.filters["role"] = lambda r: gettext(ROLE_LABELS.get(r, r))
-    app.jinja_env.filters["dt"] = lambda d: d.strftime("%d-%m-%Y %H:%M") if d else "–"
-    app.jinja_env.filters["pct"] = lambda v: number(v, 0) + "%"
+    env = app.jinja_env
+    env.filters["num"] = formatting.number
+    env.filters["pct"] = formatting.percent
+    env.filters["dt"] = formatting.datetime
+    env.filters["date"] = formatting.date
+    env.filters["status"] = lambda s: gettext(AssessmentStatus.label_of(s))
+    env.filters["role"] = lambda r: gettext(Role.label_of(r))
+    env.filters["evidence_status"] = lambda s: gettext(EvidenceStatus.label_of(s))
+    env.filters["job_status"] = lambda s: gettext(JobStatus.label_of(s))
+    env.filters["variant"] = lambda v: gettext(DossierVariant.label_of(v))

@@ -9,4 +9,11 @@ from ..catalogs import DIRECTORY
 lazy = lazy_gettext
 
 
-__all__ = ["DIRECTORY", "gettext", "lazy", "ngettext"]
+__all__ = ["DIRECTORY", "gettext", "lazy", "ngettext", "translate_error"]
+
+
+def translate_error(err: BaseException) -> str:
+    """A domain error (message id and parameters, zi.messages) in the reader's language."""
+    from ..messages import translate
+
+    return translate(err, gettext)

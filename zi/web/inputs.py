@@ -8,6 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from ..paging import Page, paginate
 from ..text import CONTROL_CHARS, TextTooLong
 from .i18n import gettext
 
@@ -65,13 +66,24 @@ class BoundedFlashSessions(SecureCookieSessionInterface):
 def form_id(name: str, values=None) -> int | None:
     """An id from the form (or `values`): None when blank, 0 (which no row has) unless it is a
     whole number from 1 to MAX_ID."""
-    raw = (request.form if values is None else values).get(name, "").strip()
+    return parse_id((request.form if values is None else values).get(name, ""))
+
+
+def parse_id(raw: str) -> int | None:
+    """A typed id (see form_id)."""
+    raw = raw.strip() if isinstance(raw, str) else ""
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
         return 0
     number = int(raw)
     return number if number <= MAX_ID else 0
+
+
+def page_of(query, param: str = "page", per_page: int = 50) -> Page:
+    """The page of `query` the query string asks for (`?page=3`); a page that is not a number is the first,
+    one past the end the last."""
+    return paginate(query, form_id(param, request.args), per_page)
 
 
 def too_long(error: TextTooLong) -> str:

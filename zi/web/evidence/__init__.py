@@ -6,4 +6,3 @@ from flask import Blueprint
 bp = Blueprint("evidence", __name__)
 
 from . import files, intake, pages, review, zip_import  # noqa: E402,F401  (their routes join bp)
-from .common import may_add  # noqa: E402,F401

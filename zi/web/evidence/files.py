@@ -3,16 +3,13 @@ may see."""
 
 from __future__ import annotations
 
-from flask import Response, abort, g, request
+from flask import Response, g, request
 from flask_login import login_required
 
 from ...evidence.sniff import PREVIEWABLE
-from ...models import EvidenceDocument, EvidenceFile, EvidenceRevision, Unit
+from ...models import EvidenceRevision
 from . import bp
-from .common import (
-    evidence_store,
-    visible_document,
-)
+from .common import evidence_store
 
 
 def _send(revision: EvidenceRevision) -> Response:
@@ -34,22 +31,10 @@ def _send(revision: EvidenceRevision) -> Response:
 @bp.route("/evidence/revisions/<int:revision_id>/file")
 @login_required
 def download(revision_id: int):
-    revision = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
-                .where(EvidenceRevision.id == revision_id).first())
-    if revision is None:
-        abort(404)
-    visible_document(revision.document_id)  # 404 unless the person may see the document's unit
-    return _send(revision)
+    return _send(g.access.revision(revision_id))
 
 
 @bp.route("/evidence/sha256/<sha256>")
 @login_required
 def by_hash(sha256: str):
-    revision = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
-                .switch(EvidenceRevision).join(EvidenceDocument)
-                .where((EvidenceFile.sha256 == sha256.lower())
-                       & EvidenceDocument.unit.in_(g.access.units().select(Unit.id)))
-                .first())
-    if revision is None:
-        abort(404)
-    return _send(revision)
+    return _send(g.access.revision_by_hash(sha256))

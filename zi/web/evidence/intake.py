@@ -18,20 +18,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ...evidence import RejectedFile, StoreError, service
 from ...models import EvidenceLink
 from ...scoring import shown_code
-from ...text import SHORT_MAX_CHARS
-from ..i18n import gettext
-from ..inputs import form_id
+from .. import forms
+from ..i18n import gettext, translate_error
 from . import bp
 from .common import (
-    URL_MAX_CHARS,
-    assessment_link,
     context,
     evidence_store,
-    limited,
-    may_add,
-    parse_date,
     respond,
-    visible_document,
 )
 
 
@@ -39,32 +32,35 @@ from .common import (
 @login_required
 def upload(assessment_id: int):
     assessment, criteria, roles = context(assessment_id)
-    codes = request.form.getlist("items")
+    form = forms.UploadForm(request.form)
+    codes = form.items.data
     document = None
-    if request.form.get("document_id"):
-        document = visible_document(form_id("document_id") or 0)
+    if form.document_id.data is not None:
+        document = g.access.document(form.document_id.data)
         if document.deleted_at is not None:
             abort(404)
     # A new version changes the evidence of every item the document supports here.
     revised = [lk.item_code for lk in document.links.where(EvidenceLink.assessment == assessment)] \
         if document else []
-    if not may_add(assessment, roles, criteria, codes + revised):
-        abort(403)
+    g.access.ensure("evidence.add", assessment, criteria=criteria, item_codes=codes + revised)
     file = request.files.get("file")
     if file is None or not file.filename:
         return respond(False, gettext("Pilih berkas yang akan diunggah."), 400)
+    if not form.validate():
+        return respond(False, gettext("%(name)s ditolak: %(why)s", name=shown_code(file.filename),
+                                      why=forms.first_error(form)), 422)
     try:
         revision = service.upload(
             evidence_store(), assessment, current_user, file.stream, file.filename, criteria=criteria,
-            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], title=limited("title", SHORT_MAX_CHARS),
-            document_date=parse_date(request.form.get("document_date")),
-            description=limited("description"), item_codes=codes, document=document)
+            max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], title=form.title.data,
+            document_date=form.document_date.data, description=form.description.data, item_codes=codes,
+            document=document)
     except (RejectedFile, service.EvidenceError) as err:
         return respond(False, gettext("%(name)s ditolak: %(why)s", name=shown_code(file.filename),
-                                      why=str(err)), 422)
+                                      why=translate_error(err)), 422)
     except StoreError as err:
         return respond(False, gettext("%(name)s tidak tersimpan: %(why)s", name=shown_code(file.filename),
-                                      why=str(err)),
+                                      why=translate_error(err)),
                        507)
     return respond(True, gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename,
                                  n=revision.number))
@@ -84,16 +80,17 @@ def too_large(error):
 @login_required
 def link_url(assessment_id: int):
     assessment, criteria, roles = context(assessment_id)
-    codes = request.form.getlist("items")
-    if not may_add(assessment, roles, criteria, codes):
-        abort(403)
+    form = forms.LinkUrlForm(request.form)
+    codes = form.items.data
+    g.access.ensure("evidence.add", assessment, criteria=criteria, item_codes=codes)
+    if not form.validate():
+        return respond(False, forms.first_error(form), 422)
     try:
-        service.add_link(assessment, current_user, limited("url", URL_MAX_CHARS),
-                         limited("title", SHORT_MAX_CHARS), criteria=criteria,
-                         document_date=parse_date(request.form.get("document_date")),
-                         description=limited("description"), item_codes=codes)
+        service.add_link(assessment, current_user, form.url.data, form.title.data, criteria=criteria,
+                         document_date=form.document_date.data, description=form.description.data,
+                         item_codes=codes)
     except service.EvidenceError as err:
-        return respond(False, str(err), 422)
+        return respond(False, translate_error(err), 422)
     return respond(True, gettext("Tautan data dukung tersimpan."))
 
 
@@ -101,16 +98,16 @@ def link_url(assessment_id: int):
 @login_required
 def link_existing(assessment_id: int):
     assessment, criteria, roles = context(assessment_id)
-    code = request.form.get("item", "")
+    form = forms.LinkExistingForm(request.form)
+    code = form.item.data or ""
     if code not in criteria.items_by_code:
         abort(404)
-    if not may_add(assessment, roles, criteria, [code]):
-        abort(403)
-    document = visible_document(form_id("document_id") or 0)
+    g.access.ensure("evidence.add", assessment, criteria=criteria, item_codes=[code])
+    document = g.access.document(form.document_id.data or 0)
     try:
         service.link(document, assessment, code, current_user)
     except service.EvidenceError as err:
-        return respond(False, str(err), 422)
+        return respond(False, translate_error(err), 422)
     return respond(True, gettext("Dokumen ditautkan ke %(code)s.", code=code))
 
 
@@ -118,9 +115,8 @@ def link_existing(assessment_id: int):
 @login_required
 def unlink(assessment_id: int, link_id: int):
     assessment, criteria, roles = context(assessment_id)
-    found = assessment_link(assessment, link_id)
-    if not may_add(assessment, roles, criteria, [found.item_code]):
-        abort(403)
+    found = g.access.link(assessment, link_id)
+    g.access.ensure("evidence.unlink", found, criteria=criteria)
     service.unlink(found, current_user)
     return respond(True, gettext("Tautan dokumen ke %(code)s dilepas.", code=found.item_code))
 
@@ -128,13 +124,12 @@ def unlink(assessment_id: int, link_id: int):
 @bp.route("/evidence/documents/<int:document_id>/trash", methods=["POST"])
 @login_required
 def trash(document_id: int):
-    doc = visible_document(document_id)
-    if not g.access.roles(doc.unit) & {"head", "admin"}:
-        abort(403)
+    doc = g.access.document(document_id)
+    g.access.ensure("document.trash", doc)
     try:
         service.trash(doc, current_user)
     except service.EvidenceError as err:
-        flash(str(err), "error")
+        flash(translate_error(err), "error")
         return redirect(url_for("evidence.document", document_id=doc.id))
     flash(gettext("Dokumen dipindahkan ke tempat sampah; admin dapat memulihkannya."), "success")
     return redirect(url_for("dashboard.index"))
@@ -143,9 +138,8 @@ def trash(document_id: int):
 @bp.route("/evidence/documents/<int:document_id>/restore", methods=["POST"])
 @login_required
 def restore(document_id: int):
-    doc = visible_document(document_id)
-    if not g.access.admin_of(doc.unit):
-        abort(403)
+    doc = g.access.document(document_id)
+    g.access.ensure("document.restore", doc)
     service.restore(doc, current_user)
     flash(gettext("Dokumen dipulihkan."), "success")
     return redirect(url_for("admin.index", instansi=doc.unit.instansi_id))

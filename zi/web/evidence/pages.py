@@ -10,15 +10,11 @@ from markupsafe import Markup
 from ... import charts
 from ...evidence import service
 from ...evidence.sniff import PREVIEWABLE
-from ...models import EvidenceDocument, EvidenceFile, EvidenceLink, EvidenceRevision
+from ...models import Assessment, EvidenceDocument, EvidenceFile, EvidenceLink, EvidenceRevision
 from ...summary import area_groups, area_of, groups_of
 from ..i18n import gettext
 from . import bp
-from .common import (
-    context,
-    may_add,
-    visible_document,
-)
+from .common import context
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence")
@@ -41,8 +37,7 @@ def overview_page(assessment, criteria, roles, draft: dict | None = None, status
     return render_template(
         "evidence/evidence.html", a=assessment, criteria=criteria, roles=roles, linked=linked, counts=counts,
         sections=sections, library=library, status_labels=service.STATUS_LABELS,
-        item_status=service.item_status, can_add=may_add(assessment, roles, criteria, []),
-        can_review="tpi" in roles and assessment.status == "in_review",
+        item_status=service.item_status, can=_can(assessment, criteria),
         chart=Markup(charts.status_bars(rows, service.STATUSES,
                                         [gettext(service.STATUS_LABELS[s]) for s in service.STATUSES])),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024), draft=draft,
@@ -52,10 +47,40 @@ def overview_page(assessment, criteria, roles, draft: dict | None = None, status
 @bp.route("/evidence/documents/<int:document_id>")
 @login_required
 def document(document_id: int):
-    doc = visible_document(document_id)
+    doc = g.access.document(document_id)
     revisions = list(EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
                      .where(EvidenceRevision.document == doc).order_by(EvidenceRevision.number.desc()))
     links = list(EvidenceLink.select().where(EvidenceLink.document == doc))
-    roles = g.access.roles(doc.unit)
-    return render_template("evidence/document.html", doc=doc, revisions=revisions, links=links, roles=roles,
-                           previewable=PREVIEWABLE)
+    return render_template("evidence/document.html", doc=doc, revisions=revisions, links=links,
+                           previewable=PREVIEWABLE, can=_document_can(doc, links))
+
+
+def _can(assessment, criteria) -> dict:
+    """The evidence page's flags: forms appear only where the person may use them."""
+    access = g.access
+
+    def add(code: str) -> bool:
+        return access.can("evidence.add", assessment, criteria=criteria, item_codes=[code])
+
+    return {"import_zip": access.can("evidence.add", assessment, criteria=criteria), "add": add,
+            "unlink": lambda link: add(link.item_code),
+            "review": access.can("evidence.review", assessment)}
+
+
+def _document_can(doc, links) -> dict:
+    """`upload`: the assessment a new version goes to, one where the person may change the evidence of
+    every item the document supports there (the newest first); None hides the form."""
+    registry = current_app.extensions["zi_criteria"]
+    upload = None
+    if doc.deleted_at is None and not doc.is_link:
+        by_assessment: dict = {}
+        for link in links:
+            by_assessment.setdefault(link.assessment_id, []).append(link.item_code)
+        for assessment_id in sorted(by_assessment, reverse=True):
+            assessment = Assessment.get_by_id(assessment_id)
+            criteria = registry[assessment.period.criteria_id]
+            if g.access.can("evidence.add", assessment, criteria=criteria,
+                            item_codes=by_assessment[assessment_id]):
+                upload = assessment_id
+                break
+    return {"upload": upload, "trash": doc.deleted_at is None and g.access.can("document.trash", doc)}

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 from flask import (
-    abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -26,7 +26,6 @@ from . import bp
 from .common import (
     context,
     evidence_store,
-    may_add,
 )
 
 
@@ -35,8 +34,7 @@ from .common import (
 def import_zip(assessment_id: int):
     """Step 1: upload a ZIP and see where each file would go. Step 2: confirm."""
     assessment, criteria, roles = context(assessment_id)
-    if not may_add(assessment, roles, criteria, []):
-        abort(403)
+    g.access.ensure("evidence.add", assessment, criteria=criteria)
     entries = None
     if request.method == "POST":
         file = request.files.get("archive")
@@ -87,7 +85,7 @@ def _drop_preview(held: dict | None) -> None:
 
 def _allowed(assessment, roles, criteria):
     """A pokja member imports only into the items of their own areas."""
-    return lambda code: may_add(assessment, roles, criteria, [code])
+    return lambda code: g.access.can("evidence.add", assessment, criteria=criteria, item_codes=[code])
 
 
 def _store_tmp() -> Path:
@@ -105,8 +103,7 @@ def _store_tmp() -> Path:
 @login_required
 def import_confirm(assessment_id: int):
     assessment, criteria, roles = context(assessment_id)
-    if not may_add(assessment, roles, criteria, []):
-        abort(403)
+    g.access.ensure("evidence.add", assessment, criteria=criteria)
     held = session.pop("zip_import", None)
     if not held or held["assessment"] != assessment.id or not os.path.exists(held["path"]):
         flash(gettext("Pratinjau impor sudah kedaluwarsa; unggah ZIP lagi."), "error")
