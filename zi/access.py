@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 from . import workflow
 from .models import (
@@ -116,6 +115,7 @@ class Access:
     def __init__(self, user):
         self.user = user
         self.assignments = list(RoleAssignment.select().where(RoleAssignment.user == user)) if user else []
+        self._seen: dict[int, bool] = {}  # unit id -> visible, for this request
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -137,8 +137,17 @@ class Access:
         if isinstance(obj, Instansi):
             return obj.id in self.admin_instansi_ids
         if isinstance(obj, EvidenceLink):
-            return obj.assessment.unit_id in self.unit_ids
-        return obj.unit_id in self.unit_ids  # Assessment, EvidenceDocument
+            return self.sees_unit(obj.assessment.unit_id)
+        return self.sees_unit(obj.unit_id)  # Assessment, EvidenceDocument
+
+    def sees_unit(self, unit_id: int) -> bool:
+        """One unit's visibility without listing every unit the person sees (an instansi admin
+        may see thousands): assigned units from memory, instansi-wide roles with one query."""
+        if unit_id not in self._seen:
+            wide = {a.instansi_id for a in self.assignments if a.unit_id is None}
+            self._seen[unit_id] = any(a.unit_id == unit_id for a in self.assignments) or (
+                bool(wide) and Unit.select().where((Unit.id == unit_id) & Unit.instansi.in_(wide)).exists())
+        return self._seen[unit_id]
 
     # --- roles ------------------------------------------------------------------------------
 
@@ -188,10 +197,6 @@ class Access:
             wide = Unit.instansi.in_(list(instansi_ids))
             condition = wide if condition is None else (condition | wide)
         return Unit.select(Unit, Instansi).join(Instansi).where(condition)
-
-    @cached_property
-    def unit_ids(self) -> set[int]:
-        return {u.id for u in self.units()}
 
     def unit(self, unit_id: int) -> Unit:
         unit = self.units().where(Unit.id == unit_id).first()
