@@ -86,6 +86,24 @@ class Reports:
         return [{"label": a.name, "percent": self.final.areas[a.code].percent} for a in self.criteria.areas]
 
 
+class WithReports:
+    """Shortcuts for a value holding `reports` (the dashboard's Summary, the dossier's data)."""
+
+    reports: Reports
+
+    @property
+    def unit_report(self) -> scoring.ScoreReport:
+        return self.reports.unit
+
+    @property
+    def tpi_report(self) -> scoring.ScoreReport | None:
+        return self.reports.tpi
+
+    @property
+    def layers(self) -> dict[str, dict[str, Answer]]:
+        return self.reports.layers
+
+
 def reports(criteria: Criteria, assessment: Assessment,
             layers: dict[str, dict[str, Answer]] | None = None) -> Reports:
     """Score both layers (read in one query unless `layers` is given)."""

@@ -50,7 +50,7 @@ def with_period(query):
 
 
 @dataclass
-class Summary:
+class Summary(answer_store.WithReports):
     assessment: Assessment
     criteria: Criteria
     reports: answer_store.Reports = field(repr=False)
@@ -59,20 +59,8 @@ class Summary:
     evidence_revisions: int
 
     @property
-    def unit_report(self) -> ScoreReport:
-        return self.reports.unit
-
-    @property
-    def tpi_report(self) -> ScoreReport | None:
-        return self.reports.tpi
-
-    @property
     def final(self) -> ScoreReport:
         return self.reports.final
-
-    @property
-    def layers(self) -> dict[str, dict[str, Answer]]:
-        return self.reports.layers
 
     @property
     def answered(self) -> int:

@@ -20,7 +20,7 @@ VARIANTS = DossierVariant.labels()  # value -> title (a message id)
 
 
 @dataclass
-class DossierData:
+class DossierData(store.WithReports):
     variant: str
     assessment: Assessment
     criteria: Criteria
@@ -37,18 +37,6 @@ class DossierData:
     @property
     def final(self) -> bool:
         return self.assessment.status == AssessmentStatus.ACCEPTED
-
-    @property
-    def unit_report(self) -> ScoreReport:
-        return self.reports.unit
-
-    @property
-    def tpi_report(self) -> ScoreReport | None:
-        return self.reports.tpi
-
-    @property
-    def layers(self) -> dict:
-        return self.reports.layers
 
     @property
     def report(self) -> ScoreReport:
