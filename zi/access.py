@@ -111,6 +111,14 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 
+def _found(query, key):
+    """The query's first row, or NotAllowed (404): what a person may not see does not exist."""
+    found = query.first()
+    if found is None:
+        raise NotAllowed(key)
+    return found
+
+
 class Access:
     def __init__(self, user):
         self.user = user
@@ -199,10 +207,7 @@ class Access:
         return Unit.select(Unit, Instansi).join(Instansi).where(condition)
 
     def unit(self, unit_id: int) -> Unit:
-        unit = self.units().where(Unit.id == unit_id).first()
-        if unit is None:
-            raise NotAllowed(unit_id)
-        return unit
+        return _found(self.units().where(Unit.id == unit_id), unit_id)
 
     def assessments(self):
         return (
@@ -212,10 +217,7 @@ class Access:
         )
 
     def assessment(self, assessment_id: int) -> Assessment:
-        found = self.assessments().where(Assessment.id == assessment_id).first()
-        if found is None:
-            raise NotAllowed(assessment_id)
-        return found
+        return _found(self.assessments().where(Assessment.id == assessment_id), assessment_id)
 
     def instansi(self, instansi_id: int) -> Instansi:
         if instansi_id not in self.admin_instansi_ids:
@@ -226,70 +228,55 @@ class Access:
         return EvidenceDocument.unit.in_(self.units().select(Unit.id))
 
     def document(self, document_id: int) -> EvidenceDocument:
-        found = EvidenceDocument.get_or_none((EvidenceDocument.id == document_id) & self._visible_documents())
-        if found is None:
-            raise NotAllowed(document_id)
-        return found
+        query = EvidenceDocument.select().where(
+            (EvidenceDocument.id == document_id) & self._visible_documents())
+        return _found(query, document_id)
+
+    def _revisions(self):
+        return (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
+                .switch(EvidenceRevision).join(EvidenceDocument))
 
     def revision(self, revision_id: int) -> EvidenceRevision:
-        found = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
-                 .switch(EvidenceRevision).join(EvidenceDocument)
-                 .where((EvidenceRevision.id == revision_id) & self._visible_documents()).first())
-        if found is None:
-            raise NotAllowed(revision_id)
-        return found
+        query = self._revisions().where((EvidenceRevision.id == revision_id) & self._visible_documents())
+        return _found(query, revision_id)
 
     def revision_by_hash(self, sha256: str) -> EvidenceRevision:
         """A revision with this content in a unit the person sees (one stored file serves many)."""
-        found = (EvidenceRevision.select(EvidenceRevision, EvidenceFile).join(EvidenceFile)
-                 .switch(EvidenceRevision).join(EvidenceDocument)
-                 .where((EvidenceFile.sha256 == sha256.lower()) & self._visible_documents()).first())
-        if found is None:
-            raise NotAllowed(sha256)
-        return found
+        query = self._revisions().where((EvidenceFile.sha256 == sha256.lower()) & self._visible_documents())
+        return _found(query, sha256)
 
     def link(self, assessment: Assessment, link_id: int) -> EvidenceLink:
         """A link of this (already visible) assessment."""
-        found = EvidenceLink.get_or_none(
+        query = EvidenceLink.select().where(
             (EvidenceLink.id == link_id) & (EvidenceLink.assessment == assessment))
-        if found is None:
-            raise NotAllowed(link_id)
-        return found
+        return _found(query, link_id)
+
+    def _visible_assessment_ids(self):
+        return self.assessments().select(Assessment.id)
 
     def dossier_job(self, job_id: int) -> DossierJob:
-        found = DossierJob.get_or_none(
-            (DossierJob.id == job_id) & DossierJob.assessment.in_(self.assessments().select(Assessment.id)))
-        if found is None:
-            raise NotAllowed(job_id)
-        return found
+        query = DossierJob.select().where(
+            (DossierJob.id == job_id) & DossierJob.assessment.in_(self._visible_assessment_ids()))
+        return _found(query, job_id)
 
     def dossier(self, dossier_id: int) -> Dossier:
-        found = Dossier.get_or_none(
-            (Dossier.id == dossier_id) & Dossier.assessment.in_(self.assessments().select(Assessment.id)))
-        if found is None:
-            raise NotAllowed(dossier_id)
-        return found
+        query = Dossier.select().where(
+            (Dossier.id == dossier_id) & Dossier.assessment.in_(self._visible_assessment_ids()))
+        return _found(query, dossier_id)
 
     # admin lookups: within an instansi the person administers
 
     def admin_unit(self, instansi: Instansi, unit_id: int) -> Unit:
         self.instansi(instansi.id)
-        found = Unit.get_or_none((Unit.id == unit_id) & (Unit.instansi == instansi))
-        if found is None:
-            raise NotAllowed(unit_id)
-        return found
+        return _found(Unit.select().where((Unit.id == unit_id) & (Unit.instansi == instansi)), unit_id)
 
     def role_assignment(self, instansi: Instansi, assignment_id: int) -> RoleAssignment:
         self.instansi(instansi.id)
-        found = RoleAssignment.get_or_none(
+        query = RoleAssignment.select().where(
             (RoleAssignment.id == assignment_id) & (RoleAssignment.instansi == instansi))
-        if found is None:
-            raise NotAllowed(assignment_id)
-        return found
+        return _found(query, assignment_id)
 
     def period(self, instansi: Instansi, period_id: int) -> Period:
         self.instansi(instansi.id)
-        found = Period.get_or_none((Period.id == period_id) & (Period.instansi == instansi))
-        if found is None:
-            raise NotAllowed(period_id)
-        return found
+        query = Period.select().where((Period.id == period_id) & (Period.instansi == instansi))
+        return _found(query, period_id)

@@ -46,9 +46,10 @@ def upload(assessment_id: int):
     file = request.files.get("file")
     if file is None or not file.filename:
         return respond(False, gettext("Pilih berkas yang akan diunggah."), 400)
+    name = shown_code(file.filename)  # as typed, but never at unbounded length
     if not form.validate():
-        return respond(False, gettext("%(name)s ditolak: %(why)s", name=shown_code(file.filename),
-                                      why=forms.first_error(form)), 422)
+        why = forms.first_error(form)
+        return respond(False, gettext("%(name)s ditolak: %(why)s", name=name, why=why), 422)
     try:
         revision = service.upload(
             evidence_store(), assessment, current_user, file.stream, file.filename, criteria=criteria,
@@ -56,12 +57,10 @@ def upload(assessment_id: int):
             document_date=form.document_date.data, description=form.description.data, item_codes=codes,
             document=document)
     except (RejectedFile, service.EvidenceError) as err:
-        return respond(False, gettext("%(name)s ditolak: %(why)s", name=shown_code(file.filename),
-                                      why=translate_error(err)), 422)
+        return respond(False, gettext("%(name)s ditolak: %(why)s", name=name, why=translate_error(err)), 422)
     except StoreError as err:
-        return respond(False, gettext("%(name)s tidak tersimpan: %(why)s", name=shown_code(file.filename),
-                                      why=translate_error(err)),
-                       507)
+        why = translate_error(err)
+        return respond(False, gettext("%(name)s tidak tersimpan: %(why)s", name=name, why=why), 507)
     return respond(True, gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename,
                                  n=revision.number))
 
