@@ -387,3 +387,52 @@ def s3_endpoint():
         pytest.skip(f"moto's S3 server did not start on 127.0.0.1 within 15 s: {err!r}")
     yield f"http://{host}:{port}"
     server.stop()
+
+
+# --- a real SMTP server (aiosmtpd) on 127.0.0.1 -------------------------------------
+
+
+class Mailbox:
+    """What the local SMTP server received: `messages` as email.message.Message objects."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+    def body(self, message) -> str:
+        return message.get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_server():
+    """aiosmtpd on a free port; yields (host, port, mailbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield "127.0.0.1", port, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The app sending its mail to the local SMTP server; yields the mailbox."""
+    host, port, mailbox = smtp_server
+    app.config.update(SMTP_HOST=host, SMTP_PORT=port, MAIL_FROM="zi@contoh.go.id",
+                      BASE_URL="http://zi.contoh.go.id")
+    yield mailbox

@@ -65,3 +65,13 @@ class Config:
         self.S3_REGION = _env("ZI_S3_REGION", "")
         self.S3_ACCESS_KEY_ID = _env("ZI_S3_ACCESS_KEY_ID", "")
         self.S3_SECRET_ACCESS_KEY = _env("ZI_S3_SECRET_ACCESS_KEY", "")
+        # Mail (password reset, invitations, notifications). No host: mail is not sent, links are
+        # shown to the admin instead and notifications stay in the in-app list.
+        self.SMTP_HOST = _env("ZI_SMTP_HOST", "")
+        self.SMTP_PORT = int(_env("ZI_SMTP_PORT", "25"))
+        self.SMTP_USER = _env("ZI_SMTP_USER", "")
+        self.SMTP_PASSWORD = _env("ZI_SMTP_PASSWORD", "")
+        self.SMTP_TLS = _env("ZI_SMTP_TLS", "none").lower()  # none, starttls or ssl
+        self.SMTP_TIMEOUT = float(_env("ZI_SMTP_TIMEOUT", "10"))
+        self.MAIL_FROM = _env("ZI_MAIL_FROM", "zi@localhost")
+        self.BASE_URL = _env("ZI_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
