@@ -227,3 +227,8 @@ def start_from_previous(assessment: Assessment, user) -> int:
         audit.record("copy_previous_period", user, assessment=assessment,
                      new={"from_assessment": previous.id, "items": len(rows)})
     return len(rows)
+
+
+def item_marks(assessment: Assessment) -> dict[str, set[str]]:
+    """Per item, the review marks a page shows beside it (filled in by the review-integrity work)."""
+    return {}

@@ -87,6 +87,7 @@ def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None
         editable=editable, reports=reports, unit_report=reports.unit, tpi_report=reports.tpi,
         expected=expected_evidence(criteria),
         progress=progress(criteria, layers["unit"]), evidence=evidence_service.linked_documents(assessment),
+        marks=store.item_marks(assessment),
         draft=draft, can={"flag": g.access.can("item.flag", assessment),
                           "tpi_layer": g.access.can("tpi_layer.view", assessment)},
     ), status
