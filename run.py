@@ -9,6 +9,7 @@ import time
 
 from zi import demo, jobs, migrations
 from zi.db import database
+from zi.evidence import store_from_config
 from zi.jobs import huey
 from zi.web import create_app
 
@@ -59,7 +60,7 @@ def main() -> None:
         if demo.is_empty() and os.environ.get("ZI_DEMO", "1") != "0":
             criteria = max(app.extensions["zi_criteria"].values(), key=lambda c: c.year)
             with database.atomic():
-                logins = demo.load(criteria)
+                logins = demo.load(criteria, store=store_from_config(app.config))
             print(f"Demo data loaded. Logins (password for all: {demo.DEMO_PASSWORD}):")
             for email, _, role in logins:
                 print(f"  {role:<9} {email}")

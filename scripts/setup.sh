@@ -13,6 +13,8 @@ system_packages=(python3-venv python3-dev fonts-noto-core fonts-dejavu-core
                  poppler-utils)
 # postgresql-client: pg_dump and psql for the backup tests on PostgreSQL (Debian 12: version 15)
 [ -n "$extra" ] && system_packages+=(chromium postgresql-client)
+# npm fetches axe-core for the accessibility test (a Node from elsewhere that brings its own npm will do)
+[ -n "$extra" ] && ! command -v npm >/dev/null && system_packages+=(nodejs npm)
 
 missing=()
 for p in "${system_packages[@]}"; do
@@ -22,8 +24,8 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
     sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     echo "Installing system packages: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 python=${PYTHON:-python3}
@@ -33,3 +35,11 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".$extra"
 .venv/bin/python -m zi.catalogs  # the .mo files an editable install reads from the source tree
+
+# axe-core for tests/web/test_accessibility.py, in a git-ignored folder (AXE_DIR to put it elsewhere)
+if [ -n "$extra" ]; then
+    axe_dir=${AXE_DIR:-.cache/axe}
+    if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+        npm install --prefix "$axe_dir" --no-audit --no-fund --silent axe-core@4
+    fi
+fi

@@ -153,12 +153,16 @@ def reset_postgres(url: str) -> None:
     db.close()
 
 
-def build_demo(url: str) -> None:
+def build_demo(url: str, evidence_dir: Path | None = None) -> None:
+    """The demo in the database of `url`. The suite's demo has no evidence (the evidence tests count
+    documents from zero); with `evidence_dir`, the demo's documents are stored there."""
+    from zi.evidence import LocalStore
+
     db = open_database(url)
     with db.connection_context():
         migrations.upgrade(db)
         with db.atomic():
-            demo.load(shipped_criteria())
+            demo.load(shipped_criteria(), store=LocalStore(evidence_dir) if evidence_dir else None)
 
 
 # The schema as a string: a test that migrated, dropped or altered tables changes it, and the next

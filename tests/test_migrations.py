@@ -209,9 +209,17 @@ def test_upgrade_keeps_every_row_and_value(first_release):
         after = snapshot(db, table)
         if table == "unit":
             assert [r.pop("region") for r in after] == ["", ""]
+            assert [r.pop("timezone") for r in after] == [None, None]  # m0012: the instansi's zone
+        if table == "instansi":
+            assert [r.pop("timezone") for r in after] == ["Asia/Jakarta"]  # m0012: WIB
         if table == "user":  # m0007: a random session token each, no creating instansi recorded
             assert len({r.pop("session_token") for r in after} - {""}) == 2
             assert [r.pop("created_in_id") for r in after] == [None, None]
+            assert [r.pop("email_notifications") for r in after] == [1, 1]  # m0011: e-mail on
+        if table == "answer":  # m0010: nothing carried over; TPI answers reviewed against the unit (0: none)
+            assert [r.pop("carried_from") for r in after] == [None] * len(after)
+            assert [(r["layer"], r.pop("reviewed_unit_version")) for r in after] == [
+                (r["layer"], 0 if r["layer"] == "tpi" else None) for r in V1_ROWS["answer"]]
         assert after == V1_ROWS[table], table
 
     # …and zi.models reads them as the app will.

@@ -182,11 +182,12 @@ def test_dossier_summary_takes_weights_from_the_criteria(db, criteria):
 
 
 def test_dates_and_numbers_are_formatted_in_one_module():
-    assert formatting.date(date(2026, 12, 31)) == "31-12-2026"
-    assert formatting.datetime(datetime(2026, 1, 2, 14, 5)) == "02-01-2026 14:05"
+    # Indonesian by default; both languages in tests/test_formatting.py
+    assert formatting.date(date(2026, 12, 31)) == "31 Desember 2026"
+    assert formatting.datetime(datetime(2026, 1, 2, 14, 5)) == "2 Januari 2026 21.05 WIB"  # stored UTC
     assert formatting.date(None) == formatting.datetime(None) == "–"
     assert formatting.number(1234.5) == "1.234,50"
-    assert formatting.percent(75) == "75%"
+    assert formatting.percent(75) == "75,00\u00a0%"
 
 
 def test_the_pdf_renderer_does_not_import_flask():

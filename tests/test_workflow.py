@@ -346,10 +346,13 @@ def _form(item, value) -> dict:
 
 
 def _flash(client, response) -> tuple[str, str]:
-    """The newest flash message (category, text) on the page the redirect leads to."""
+    """The newest flash message (category, text) on the page the redirect leads to; an item's save
+    or revision flag is told at the item instead, as a success."""
     assert response.status_code == 302, response.status_code
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     found = re.findall(r'<div class="flash (\w+)" role="status">(.*?)</div>', page, re.S)
+    told = re.findall(r'<span class="save-state saved"[^>]*>(.*?)</span>', page)
+    found += [("success", text) for text in told]
     assert found, "no flash message"
     return found[-1]
 
@@ -409,6 +412,10 @@ def test_full_cycle_through_the_web(criteria, client, login, db, assessment):
 
     login(EMAILS["tpi"])
     client.post(f"/assessments/{a}/action/start_review")
+    r = client.post(f"/assessments/{a}/action/accept")
+    assert _flash(client, r)[0] == "error" and status() == "in_review"  # P-MP-i-b changed since review
+    r = client.post(f"/assessments/{a}/items/P-MP-i-b/tpi-confirm")
+    assert _flash(client, r)[0] == "success"
     r = client.post(f"/assessments/{a}/action/accept")
     assert _flash(client, r)[0] == "success" and status() == "accepted"
 

@@ -23,6 +23,7 @@ from .models import (
     EvidenceLink,
     EvidenceRevision,
     Instansi,
+    Notification,
     Period,
     RoleAssignment,
     Unit,
@@ -104,6 +105,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "the instansi admin"),
     Action("dossier.request", "assessment", lambda access, obj, **_: True,
            "everyone who sees the unit asks for a (draft) dossier"),
+    Action("notifications.view", "user", lambda access, user, **_: access.user is not None,
+           "everyone signed in reads their own notifications and sets their own e-mail choice"),
+    Action("notification.mark", "notification",
+           lambda access, n, **_: access.user is not None and n.user_id == access.user.id,
+           "a person marks only their own notifications read"),
     Action("admin.manage", "instansi",
            lambda access, instansi, **_: access.is_admin if instansi is None
            else instansi.id in access.admin_instansi_ids,
@@ -146,6 +152,8 @@ class Access:
             return obj.id in self.admin_instansi_ids
         if isinstance(obj, EvidenceLink):
             return self.sees_unit(obj.assessment.unit_id)
+        if isinstance(obj, Notification):
+            return self.user is not None and obj.user_id == self.user.id
         return self.sees_unit(obj.unit_id)  # Assessment, EvidenceDocument
 
     def sees_unit(self, unit_id: int) -> bool:
@@ -263,6 +271,14 @@ class Access:
         query = Dossier.select().where(
             (Dossier.id == dossier_id) & Dossier.assessment.in_(self._visible_assessment_ids()))
         return _found(query, dossier_id)
+
+    def notifications(self):
+        """The person's own notifications: nobody sees another's."""
+        owner = self.user.id if self.user is not None else None
+        return Notification.select().where(Notification.user == owner)
+
+    def notification(self, notification_id: int) -> Notification:
+        return _found(self.notifications().where(Notification.id == notification_id), notification_id)
 
     # admin lookups: within an instansi the person administers
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from peewee import IntegrityError
+
+from . import accounts, audit
 from . import answers as store
-from . import audit
 from .messages import DomainError, Label
 from .models import (
     PREREQUISITES,
@@ -58,7 +60,9 @@ def get_or_create_instansi(name: str, actor=None, kind: str = "pemda") -> Instan
 
 
 def create_unit(instansi: Instansi, name: str, actor=None, parent: Unit | None = None,
-                region: str = "") -> Unit:
+                region: str = "", today: date | None = None) -> Unit:
+    """A new unit; it gets an assessment in every period of the instansi that has not closed yet
+    (a unit created mid-year takes part in this year's assessment)."""
     name = typed(name, N_("Nama unit"))
     region = typed(region, N_("Wilayah"))
     if not name:
@@ -70,11 +74,16 @@ def create_unit(instansi: Instansi, name: str, actor=None, parent: Unit | None =
     unit = Unit.create(instansi=instansi, name=name, parent=parent, region=region)
     audit.record("unit:create", actor, unit=unit, new={"name": name, "parent": parent and parent.id,
                                                        "region": region})
+    for period in Period.select().where((Period.instansi == instansi)
+                                        & (Period.closes_on >= (today or date.today()))):
+        ensure_assessment(unit, period)
     return unit
 
 
-def create_user(email: str, name: str, password: str, actor=None, instansi=None) -> User:
+def create_user(email: str, name: str, password: str | None, actor=None, instansi=None) -> User:
     """A new person; `instansi` is the admin's (None from the command line), whom they then belong to.
+    Without a password (None or empty) nobody can sign in as them until they set one through an
+    invitation link (zi.accounts).
 
     For an admin an email already in use gets a neutral refusal, after the same Argon2 work as a
     success, so that neither the words nor the time tell whether it exists in another instansi."""
@@ -82,7 +91,7 @@ def create_user(email: str, name: str, password: str, actor=None, instansi=None)
     if "@" not in email:
         raise AdminError(N_("Email tidak sah."))
     try:
-        password_hash = hash_password(password)
+        password_hash = hash_password(password) if password else accounts.unusable_password_hash()
     except ValueError as err:
         raise AdminError(N_("Kata sandi minimal 10 karakter.")) from err
     if User.get_or_none(User.email == email):
@@ -136,19 +145,128 @@ def check_separation(user: User, role: str, unit: Unit | None) -> None:
         raise AdminError(SEPARATION_OF_DUTIES)
 
 
+def merged_areas(*area_lists: str) -> str:
+    """Areas of one pokja member from several grants: their union, and no areas (= every area) if
+    any grant had none, which is what two rows meant before they were merged (access.areas)."""
+    codes: list[str] = []
+    for areas in area_lists:
+        found = [a for a in areas.split(",") if a]
+        if not found:
+            return ""
+        codes += [a for a in found if a not in codes]
+    return ",".join(codes)
+
+
+def _same_role(user: User, role: str, instansi: Instansi, unit: Unit | None):
+    return RoleAssignment.get_or_none(
+        (RoleAssignment.user == user) & (RoleAssignment.role == role) & (RoleAssignment.instansi == instansi)
+        & (RoleAssignment.unit == unit if unit is not None else RoleAssignment.unit.is_null()))
+
+
 def assign_role(user: User, role: str, instansi: Instansi, unit: Unit | None = None,
                 areas: list[str] | tuple = (), actor=None) -> RoleAssignment:
     """Give a role. An admin (`actor`) gives roles only to people of their instansi; the command line
-    (no actor) may also reach people elsewhere. Nobody is both the unit's team and its TPI."""
+    (no actor) may also reach people elsewhere. Nobody is both the unit's team and its TPI.
+    Giving a role the person already has adds no second row: a pokja member's areas are merged."""
     check_role(role, instansi, unit)
     if actor is not None and not belongs_to(user, instansi):
         raise AdminError(UNKNOWN_USER)
     check_separation(user, role, unit)
-    assignment = RoleAssignment.create(user=user, role=role, instansi=instansi, unit=unit,
-                                       areas=",".join(areas) if role == "member" else "")
-    audit.record("role:assign", actor, instansi=instansi, unit=unit,
-                 new={"user": user.email, "role": role, "areas": assignment.areas})
-    return assignment
+    areas_text = ",".join(dict.fromkeys(a for a in areas if a)) if role == "member" else ""
+    existing = _same_role(user, role, instansi, unit)
+    if existing is None:
+        try:
+            with RoleAssignment._meta.database.atomic():
+                assignment = RoleAssignment.create(user=user, role=role, instansi=instansi, unit=unit,
+                                                   areas=areas_text)
+        except IntegrityError:  # given at the same moment by someone else (unique index, m0013)
+            existing = _same_role(user, role, instansi, unit)
+            if existing is None:
+                raise
+        else:
+            audit.record("role:assign", actor, instansi=instansi, unit=unit,
+                         new={"user": user.email, "role": role, "areas": assignment.areas})
+            return assignment
+    merged = merged_areas(existing.areas, areas_text) if role == "member" else ""
+    if merged != existing.areas:
+        set_areas(existing, merged, actor)
+    return existing
+
+
+def set_areas(assignment: RoleAssignment, areas: str, actor=None) -> None:
+    old = assignment.areas
+    assignment.areas = areas
+    assignment.save(only=[RoleAssignment.areas])
+    audit.record("role:areas", actor, instansi=assignment.instansi_id, unit=assignment.unit,
+                 old={"user": assignment.user.email, "role": assignment.role, "areas": old},
+                 new={"user": assignment.user.email, "role": assignment.role, "areas": areas})
+
+
+class RoleError(AdminError):
+    """A refused role on the person form, naming the unit whose row is at fault (None: instansi-wide)."""
+
+    def __init__(self, message_id: str, /, unit_id: int | None = None, **params):
+        super().__init__(message_id, **params)
+        self.unit_id = unit_id
+
+
+OWN_ADMIN = N_("Anda tidak dapat mencabut peran admin Anda sendiri.")
+
+
+def replace_roles(user: User, instansi: Instansi, wanted, actor=None) -> bool:
+    """Make the person's roles in the instansi exactly `wanted` (role, unit or None, area codes),
+    in one transaction: everything or nothing. Rows that stay are kept (their areas updated),
+    others removed, new ones given through assign_role (its scope and separation checks). Every
+    change is audited. Returns whether anything changed."""
+    if actor is not None and not belongs_to(user, instansi):
+        raise AdminError(UNKNOWN_USER)
+    target: dict[tuple[str, int | None], tuple[Unit | None, str]] = {}
+    for role, unit, areas in wanted:
+        try:
+            check_role(role, instansi, unit)
+        except AdminError as err:
+            raise RoleError(err.message_id, unit_id=unit and unit.id, **err.params) from None
+        key = (role, unit.id if unit is not None else None)
+        text = ",".join(dict.fromkeys(a for a in areas if a)) if role == "member" else ""
+        target[key] = (unit, merged_areas(target[key][1], text) if key in target else text)
+    current = list(RoleAssignment.select().where((RoleAssignment.user == user)
+                                                 & (RoleAssignment.instansi == instansi))
+                   .order_by(RoleAssignment.id))
+    if actor is not None and getattr(actor, "id", None) == user.id and \
+            any(r.role == "admin" and r.unit_id is None for r in current) and ("admin", None) not in target:
+        raise RoleError(OWN_ADMIN)
+    changed = False
+    with RoleAssignment._meta.database.atomic():
+        kept = set()
+        for row in current:
+            key = (row.role, row.unit_id)
+            if key not in target or key in kept:  # a duplicate from before m0013 goes too
+                remove_role(row, actor)
+                changed = True
+                continue
+            kept.add(key)
+            if row.areas != target[key][1]:
+                set_areas(row, target[key][1], actor)
+                changed = True
+        for key, (unit, areas) in target.items():
+            if key in kept:
+                continue
+            try:
+                assign_role(user, key[0], instansi, unit, areas.split(",") if areas else (), actor)
+            except AdminError as err:
+                raise RoleError(err.message_id, unit_id=key[1], **err.params) from None
+            changed = True
+    return changed
+
+
+def admins_of(instansi_ids) -> list[User]:
+    """The admins of these instansi: whom a person without an assessment should ask."""
+    ids = list(instansi_ids)
+    if not ids:
+        return []
+    return list(User.select().join(RoleAssignment).where(
+        RoleAssignment.instansi.in_(ids) & (RoleAssignment.role == "admin") & RoleAssignment.unit.is_null()
+        & User.active).distinct().order_by(User.name))
 
 
 def remove_role(assignment: RoleAssignment, actor=None) -> None:
@@ -226,6 +344,22 @@ def set_prerequisite(instansi: Instansi, key: str, met: bool | None, note: str =
     return record
 
 
+def prerequisites_for_units(units) -> dict[int, list[dict]]:
+    """prerequisites_of for many units at once, in one query (the dashboard's cards)."""
+    units = list(units)
+    if not units:
+        return {}
+    rows = list(Prerequisite.select().where(Prerequisite.instansi.in_({u.instansi_id for u in units})))
+    result = {}
+    for unit in units:
+        found = {(r.key, r.unit_id is not None): r for r in rows
+                 if r.instansi_id == unit.instansi_id and r.unit_id in (None, unit.id)}
+        result[unit.id] = [{"key": key, "label": label, "scope": scope,
+                            "record": found.get((key, scope == "unit"))}
+                           for key, (scope, label) in PREREQUISITES.items()]
+    return result
+
+
 def prerequisites_of(unit: Unit) -> list[dict]:
     """Every proposal prerequisite (§4.3) with what is recorded for the unit or its instansi."""
     rows = Prerequisite.select().where(
@@ -234,3 +368,25 @@ def prerequisites_of(unit: Unit) -> list[dict]:
     found = {(r.key, r.unit_id is not None): r for r in rows}
     return [{"key": key, "label": label, "scope": scope, "record": found.get((key, scope == "unit"))}
             for key, (scope, label) in PREREQUISITES.items()]
+
+
+# --- time zones (WIB, WITA, WIT) ---------------------------------------------------------------------
+
+
+def set_timezone(instansi: Instansi, zone: str, actor=None, unit: Unit | None = None) -> None:
+    """The zone an instansi's times are shown in, or a unit's own (`zone` empty: its instansi's).
+    zi keeps storing UTC; only what people read changes (zi.formatting)."""
+    from .formatting import ZONES
+
+    zone = (zone or "").strip()
+    if zone not in ZONES and not (unit is not None and zone == ""):
+        raise AdminError(N_("Zona waktu tidak dikenal: %(zone)s."), zone=zone[:40])
+    target = unit if unit is not None else instansi
+    old = target.timezone
+    new = zone or None
+    if old == new:
+        return
+    target.timezone = new
+    target.save(only=[type(target).timezone])
+    audit.record("unit:timezone" if unit is not None else "instansi:timezone", actor, instansi=instansi,
+                 unit=unit, old={"timezone": old}, new={"timezone": new})

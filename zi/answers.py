@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from peewee import IntegrityError
 
 from . import audit, scoring, text
 from .criteria import Criteria
+from .messages import DomainError
 from .models import Answer, Assessment, Period, RevisionRequest, now
 from .states import Layer
+from .text import N_
+
+# The review marks of an item (item_marks): its unit answer was copied from an earlier year and
+# nobody has confirmed or changed it yet; the unit changed its answer since TPI answered it.
+CARRIED = "carried"
+CHANGED = "changed"
+
+
+class ReviewError(DomainError):
+    """A confirmation or withdrawal the state of the item does not allow; a message id and parameters."""
+
+
+class Mark(str):
+    """A mark name (compares equal to CARRIED / CHANGED) with what a page needs about it: the year a
+    carried answer came from; for a changed one, the unit answer's current version (what TPI's
+    confirmation is given against)."""
+
+    year: int | None = None
+    unit_version: int | None = None
+
+    def __new__(cls, name: str, year: int | None = None, unit_version: int | None = None):
+        mark = super().__new__(cls, name)
+        mark.year, mark.unit_version = year, unit_version
+        return mark
 
 
 class StaleEdit(Exception):
@@ -128,9 +155,12 @@ def save_answer(criteria: Criteria, assessment: Assessment, user, layer: str, it
 
 
 def _write(assessment, user, layer, item_code, value, note, expected_version) -> Answer:
+    """The one place an answer changes. A changed unit answer is no longer "carried over"; a TPI
+    answer records which version of the unit's answer it was given against."""
     current = Answer.get_or_none(
         (Answer.assessment == assessment) & (Answer.layer == layer) & (Answer.item_code == item_code)
     )
+    review = {"reviewed_unit_version": _unit_version(assessment, item_code)} if layer == "tpi" else {}
     if current is None:
         if expected_version != 0:
             raise StaleEdit(Answer(assessment=assessment, layer=layer, item_code=item_code,
@@ -138,7 +168,7 @@ def _write(assessment, user, layer, item_code, value, note, expected_version) ->
         try:
             with Answer._meta.database.atomic():
                 answer = Answer.create(assessment=assessment, layer=layer, item_code=item_code,
-                                       value=value, note=note, version=1, updated_by=user)
+                                       value=value, note=note, version=1, updated_by=user, **review)
         except IntegrityError:
             raise StaleEdit(_current(assessment, layer, item_code)) from None
         old = None
@@ -147,7 +177,7 @@ def _write(assessment, user, layer, item_code, value, note, expected_version) ->
             return current
         updated = (
             Answer.update(value=value, note=note, version=Answer.version + 1, updated_by=user,
-                          updated_at=now())
+                          updated_at=now(), carried_from=None, **review)
             .where((Answer.id == current.id) & (Answer.version == expected_version))
             .execute()
         )
@@ -158,6 +188,14 @@ def _write(assessment, user, layer, item_code, value, note, expected_version) ->
     audit.record(f"answer:{layer}", user, assessment=assessment, item_code=item_code, old=old,
                  new={"value": value, "note": note})
     return answer
+
+
+def _unit_version(assessment, item_code) -> int:
+    """The version of the unit's answer to an item (0: not answered)."""
+    version = (Answer.select(Answer.version)
+               .where((Answer.assessment == assessment) & (Answer.layer == "unit")
+                      & (Answer.item_code == item_code)).scalar())
+    return version or 0
 
 
 def _current(assessment, layer, item_code) -> Answer:
@@ -181,7 +219,7 @@ def copy_unit_to_tpi(assessment: Assessment, user) -> int:
     for code, answer in layers["unit"].items():
         if code not in layers["tpi"] and answer.value is not None:
             Answer.create(assessment=assessment, layer="tpi", item_code=code, value=answer.value,
-                          note="", version=1, updated_by=user)
+                          note="", version=1, updated_by=user, reviewed_unit_version=answer.version)
             copied += 1
     if copied:
         audit.record("copy_unit_to_tpi", user, assessment=assessment, new={"items": copied})
@@ -209,9 +247,10 @@ def request_revision(assessment: Assessment, user, item_code: str, comment: str)
 
 
 def start_from_previous(assessment: Assessment, user) -> int:
-    """Copy last period's unit answers and notes into a new, empty assessment of the same unit."""
+    """Copy last period's unit answers and notes into a new, empty assessment of the same unit;
+    each stays marked as carried over (`carried_from`) until someone confirms or changes it."""
     previous = (
-        Assessment.select().join(Period)
+        Assessment.select(Assessment, Period).join(Period)
         .where((Assessment.unit == assessment.unit_id) & (Period.year < assessment.period.year))
         .order_by(Period.year.desc()).first()
     )
@@ -219,7 +258,8 @@ def start_from_previous(assessment: Assessment, user) -> int:
         return 0
     rows = [
         {"assessment": assessment, "layer": "unit", "item_code": a.item_code, "value": a.value,
-         "note": a.note, "version": 1, "updated_by": user, "updated_at": now()}
+         "note": a.note, "version": 1, "updated_by": user, "updated_at": now(),
+         "carried_from": previous.period.year}
         for a in layer_answers(previous, "unit").values()
     ]
     if rows:
@@ -230,5 +270,87 @@ def start_from_previous(assessment: Assessment, user) -> int:
 
 
 def item_marks(assessment: Assessment) -> dict[str, set[str]]:
-    """Per item, the review marks a page shows beside it (filled in by the review-integrity work)."""
-    return {}
+    """Per item, its review marks (CARRIED, CHANGED as `Mark`s), from one query. Items without a
+    mark are left out. A TPI answer whose reviewed version is unknown (None) is never CHANGED."""
+    rows = (Answer.select(Answer.item_code, Answer.layer, Answer.version, Answer.carried_from,
+                          Answer.reviewed_unit_version)
+            .where(Answer.assessment == assessment).tuples())
+    marks: dict[str, set[str]] = defaultdict(set)
+    unit_versions: dict[str, int] = {}
+    reviewed: dict[str, int] = {}
+    for code, layer, version, carried_from, reviewed_version in rows:
+        if layer == "unit":
+            unit_versions[code] = version
+            if carried_from is not None:
+                marks[code].add(Mark(CARRIED, carried_from))
+        elif reviewed_version is not None:
+            reviewed[code] = reviewed_version
+    for code, version in reviewed.items():
+        if unit_versions.get(code, 0) != version:
+            marks[code].add(Mark(CHANGED, unit_version=unit_versions.get(code, 0)))
+    return dict(marks)
+
+
+def marked(assessment: Assessment, mark: str) -> list[str]:
+    """The codes of the items carrying `mark`."""
+    return sorted(code for code, found in item_marks(assessment).items() if mark in found)
+
+
+def confirm_carried(assessment: Assessment, user, item_codes: Iterable[str]) -> list[str]:
+    """Keep last year's unit answers of these items as they are: each loses its carried-over mark
+    (its value and version stay), with an audit event. Returns the codes that were still marked."""
+    codes = list(item_codes)
+    confirmed = []
+    with Answer._meta.database.atomic():
+        found = (Answer.select(Answer.id, Answer.item_code, Answer.carried_from)
+                 .where((Answer.assessment == assessment) & (Answer.layer == "unit")
+                        & Answer.item_code.in_(codes) & Answer.carried_from.is_null(False))
+                 .order_by(Answer.item_code))
+        for answer in list(found):
+            cleared = (Answer.update(carried_from=None)
+                       .where((Answer.id == answer.id) & Answer.carried_from.is_null(False)).execute())
+            if cleared:
+                audit.record("answer:confirm_carried", user, assessment=assessment,
+                             item_code=answer.item_code, old={"carried_from": answer.carried_from})
+                confirmed.append(answer.item_code)
+    return confirmed
+
+
+def confirm_review(assessment: Assessment, user, item_code: str,
+                   seen_unit_version: int | None = None) -> Answer:
+    """TPI keeps its answer after looking at the unit's changed one: the TPI answer now counts as
+    given against the unit's current version. `seen_unit_version` is the version the page showed;
+    if the unit changed the item again since, nothing is recorded (ReviewError)."""
+    with Answer._meta.database.atomic():
+        tpi = Answer.get_or_none((Answer.assessment == assessment) & (Answer.layer == "tpi")
+                                 & (Answer.item_code == item_code))
+        if tpi is None:
+            raise ReviewError(N_("Butir %(code)s belum dijawab TPI; tidak ada yang dikonfirmasi."),
+                              code=item_code)
+        version = _unit_version(assessment, item_code)
+        if seen_unit_version is not None and seen_unit_version != version:
+            raise ReviewError(N_("Jawaban unit pada butir %(code)s berubah lagi sejak halaman ini "
+                                 "dibuka. Periksa jawaban terbaru lalu konfirmasi lagi."), code=item_code)
+        if tpi.reviewed_unit_version == version:
+            return tpi
+        Answer.update(reviewed_unit_version=version).where(Answer.id == tpi.id).execute()
+        audit.record("answer:confirm_review", user, assessment=assessment, item_code=item_code,
+                     old={"reviewed_unit_version": tpi.reviewed_unit_version},
+                     new={"reviewed_unit_version": version})
+        tpi.reviewed_unit_version = version
+    return tpi
+
+
+def withdraw_revision(assessment: Assessment, user, item_code: str) -> RevisionRequest:
+    """TPI takes back an open revision request (flagged by mistake, or settled otherwise)."""
+    with RevisionRequest._meta.database.atomic():
+        request = RevisionRequest.get_or_none(
+            (RevisionRequest.assessment == assessment) & (RevisionRequest.item_code == item_code)
+            & RevisionRequest.resolved_at.is_null())
+        if request is None:
+            raise ReviewError(N_("Butir %(code)s tidak sedang diminta revisi."), code=item_code)
+        request.resolved_at = now()
+        request.save()
+        audit.record("revision_withdraw", user, assessment=assessment, item_code=item_code,
+                     old=request.comment)
+    return request

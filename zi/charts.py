@@ -1,20 +1,41 @@
-"""Charts as plain SVG strings: the same drawing serves the web pages and the PDF dossiers."""
+"""Charts as plain SVG strings: the same drawing serves the web pages and the PDF dossiers.
+
+Titles, legends and figures are in the reader's language (`locale`, Indonesian unless asked): the
+text from the translation catalogue, numbers from zi.formatting (86,79 % / 86.79%)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from html import escape
 
+from . import formatting
+from .text import N_
+
 
 def _f(value) -> float:
     return float(value) if isinstance(value, Fraction) else value
 
 
-def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720) -> str:
+def _pct(value, locale) -> str:
+    """A percentage for a chart: whole ones without decimals (a minimum of 75 %), else two."""
+    return formatting.percent(value, _places(value), locale)
+
+
+def _places(value) -> int:
+    return 0 if float(value).is_integer() else 2
+
+
+def _t(locale):
+    translate = formatting.translator(locale)
+    return lambda message: escape(translate(message))
+
+
+def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, locale: str = "id") -> str:
     """Horizontal bars of each area's % of its weight, with a line per predicate minimum.
 
     rows: [{"label": ..., "percent": unit %, "tpi": TPI % or None}]
     """
+    t = _t(locale)
     label_w, bar_h, gap, top = 270, 14, 12, 44
     chart_w = width - label_w - 50
     group_h = bar_h * (2 if any(r.get("tpi") is not None for r in rows) else 1) + gap
@@ -23,44 +44,48 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720) ->
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" '
            f'font-size="12">']
-    out.append(f'<title>{escape("Nilai per area (% dari bobot)")}</title>')
+    out.append(f'<title>{t(N_("Nilai per area (% dari bobot)"))}</title>')
     for tick in range(0, 101, 20):
         out.append(f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 20}" '
                    f'stroke="#e3e7ee" stroke-width="1"/>')
         out.append(f'<text x="{x(tick):.1f}" y="{height - 6}" text-anchor="middle" '
-                   f'fill="#667">{tick}%</text>')
+                   f'fill="#667">{_pct(tick, locale)}</text>')
     for i, row in enumerate(rows):
         y = top + i * group_h
         out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end" fill="#223">'
                    f'{escape(row["label"])}</text>')
         pct = _f(row["percent"])
         out.append(f'<rect x="{label_w}" y="{y}" width="{x(pct) - label_w:.1f}" height="{bar_h}" '
-                   f'fill="#1f6feb" rx="2"><title>Unit: {pct:.2f}%</title></rect>')
-        out.append(f'<text x="{x(pct) + 4:.1f}" y="{y + bar_h - 3}" fill="#223">{pct:.2f}%</text>')
+                   f'fill="#1f6feb" rx="2"><title>{t(N_("Unit"))}: {_pct(pct, locale)}</title></rect>')
+        out.append(f'<text x="{x(pct) + 4:.1f}" y="{y + bar_h - 3}" fill="#223">{_pct(pct, locale)}</text>')
         if row.get("tpi") is not None:
             tpi = _f(row["tpi"])
             out.append(f'<rect x="{label_w}" y="{y + bar_h}" width="{x(tpi) - label_w:.1f}" '
-                       f'height="{bar_h}" fill="#f0883e" rx="2"><title>TPI: {tpi:.2f}%</title></rect>')
-            out.append(f'<text x="{x(tpi) + 4:.1f}" y="{y + 2 * bar_h - 3}" fill="#223">{tpi:.2f}%</text>')
+                       f'height="{bar_h}" fill="#f0883e" rx="2">'
+                       f'<title>{t(N_("TPI"))}: {_pct(tpi, locale)}</title></rect>')
+            out.append(f'<text x="{x(tpi) + 4:.1f}" y="{y + 2 * bar_h - 3}" fill="#223">'
+                       f'{_pct(tpi, locale)}</text>')
     colours = {"WBK": "#2da44e", "WBBM": "#8250df"}
     for j, (name, minimum) in enumerate(minimums.items()):
         colour = colours.get(name, "#444")
         out.append(f'<line x1="{x(minimum):.1f}" y1="{top - 10}" x2="{x(minimum):.1f}" '
                    f'y2="{height - 20}" stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>')
         out.append(f'<text x="{x(minimum):.1f}" y="{top - 14 - 14 * (j % 2)}" text-anchor="middle" '
-                   f'fill="{colour}" font-weight="bold">{escape(name)} ≥ {minimum:g}%</text>')
+                   f'fill="{colour}" font-weight="bold">{escape(name)} ≥ {_pct(minimum, locale)}</text>')
     legend_y = 12
     out.append(f'<rect x="0" y="{legend_y - 9}" width="10" height="10" fill="#1f6feb"/>'
-               f'<text x="14" y="{legend_y}" fill="#223">Unit</text>')
+               f'<text x="14" y="{legend_y}" fill="#223">{t(N_("Unit"))}</text>')
     if any(r.get("tpi") is not None for r in rows):
         out.append(f'<rect x="50" y="{legend_y - 9}" width="10" height="10" fill="#f0883e"/>'
-                   f'<text x="64" y="{legend_y}" fill="#223">TPI</text>')
+                   f'<text x="64" y="{legend_y}" fill="#223">{t(N_("TPI"))}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640) -> str:
+def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640, locale: str = "id") -> str:
     """Vertical bars of each unit's total score, with the predicate minimums as lines."""
+    t = _t(locale)
+    num = lambda value, places=2: formatting.number(value, places, locale)  # noqa: E731
     left, top, bottom, height = 36, 16, 70, 260
     plot_h = height - top - bottom
     n = max(len(rows), 1)
@@ -69,7 +94,7 @@ def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640)
     y = lambda v: top + plot_h * (1 - max(0.0, min(100.0, _f(v))) / 100)  # noqa: E731
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="11">',
-           '<title>Nilai total per unit</title>']
+           f'<title>{t(N_("Nilai total per unit"))}</title>']
     for tick in range(0, 101, 25):
         out.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" '
                    f'stroke="#e3e7ee"/><text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" '
@@ -79,9 +104,9 @@ def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640)
         value = _f(row["total"])
         out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{y(value):.1f}" width="{bar_w:.1f}" '
                    f'height="{y(0) - y(value):.1f}" fill="#1f6feb" rx="2"><title>{escape(row["label"])}: '
-                   f'{value:.2f}</title></rect>')
+                   f'{num(value)}</title></rect>')
         out.append(f'<text x="{cx:.1f}" y="{y(value) - 4:.1f}" text-anchor="middle" fill="#223">'
-                   f'{value:.2f}</text>')
+                   f'{num(value)}</text>')
         label = row["label"] if len(row["label"]) <= 22 else row["label"][:21] + "…"
         out.append(f'<text x="{cx:.1f}" y="{y(0) + 14:.1f}" text-anchor="end" fill="#223" '
                    f'transform="rotate(-25 {cx:.1f} {y(0) + 14:.1f})">{escape(label)}</text>')
@@ -91,7 +116,7 @@ def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640)
         out.append(f'<line x1="{left}" y1="{y(minimum):.1f}" x2="{width - 10}" y2="{y(minimum):.1f}" '
                    f'stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>'
                    f'<text x="{width - 12}" y="{y(minimum) - 4:.1f}" text-anchor="end" fill="{colour}" '
-                   f'font-weight="bold">{escape(name)} ≥ {minimum:g}</text>')
+                   f'font-weight="bold">{escape(name)} ≥ {num(minimum, _places(minimum))}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -99,16 +124,18 @@ def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640)
 STATUS_COLOURS = {"missing": "#d1d5db", "awaiting": "#f0b429", "revision": "#d64545", "accepted": "#2da44e"}
 
 
-def status_bars(rows: list[dict], statuses, labels, width: int = 720) -> str:
+def status_bars(rows: list[dict], statuses, labels, width: int = 720, locale: str = "id") -> str:
     """One stacked bar per area: how many items are missing evidence, awaiting review, to revise,
-    accepted. rows: [{"label": ..., <status>: count}]"""
+    accepted. rows: [{"label": ..., <status>: count}]; labels: the statuses' labels, translated."""
+    t = _t(locale)
+    named = dict(zip(statuses, labels, strict=True))
     label_w, bar_h, gap, top = 270, 16, 10, 30
     chart_w = width - label_w - 60
     height = top + (bar_h + gap) * len(rows) + 6
     most = max((sum(r[s] for s in statuses) for r in rows), default=1) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'role="img" class="chart" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="12">',
-           "<title>Status data dukung per area</title>"]
+           f"<title>{t(N_('Status data dukung per area'))}</title>"]
     x = 0
     for status, label in zip(statuses, labels, strict=True):
         out.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{STATUS_COLOURS[status]}"/>'
@@ -125,7 +152,8 @@ def status_bars(rows: list[dict], statuses, labels, width: int = 720) -> str:
                 continue
             w = chart_w * count / most
             out.append(f'<rect x="{left:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
-                       f'fill="{STATUS_COLOURS[status]}"><title>{escape(status)}: {count}</title></rect>')
+                       f'fill="{STATUS_COLOURS[status]}">'
+                       f'<title>{escape(named[status])}: {count}</title></rect>')
             if w > 16:
                 out.append(f'<text x="{left + w / 2:.1f}" y="{y + bar_h - 4}" text-anchor="middle" '
                            f'fill="#111" font-size="11">{count}</text>')

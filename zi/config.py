@@ -75,3 +75,5 @@ class Config:
         self.SMTP_TIMEOUT = float(_env("ZI_SMTP_TIMEOUT", "10"))
         self.MAIL_FROM = _env("ZI_MAIL_FROM", "zi@localhost")
         self.BASE_URL = _env("ZI_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Days before a period closes that its people are reminded (zi.notify.send_reminders).
+        self.REMINDER_DAYS = _env("ZI_REMINDER_DAYS", "14,3")

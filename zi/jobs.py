@@ -268,3 +268,58 @@ def enqueue(config, assessment, variant: str, user=None, bundle: str = "", final
                             created_by=user)
     render_dossier(job.id, job_settings(config))
     return job
+
+
+# --- notifications: the mail outbox and deadline reminders (zi.notify) ---------------------------------
+
+MAIL_SETTINGS = ("DATABASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS",
+                 "SMTP_TIMEOUT", "MAIL_FROM", "BASE_URL", "BABEL_DEFAULT_LOCALE", "REMINDER_DAYS")
+
+
+def mail_settings(config) -> dict:
+    """The part of the app's configuration sending notifications needs."""
+    return {key: config.get(key, "") for key in MAIL_SETTINGS}
+
+
+def _mail_settings_from_environment() -> dict:
+    from .config import Config
+    from .db import database, open_database
+
+    config = Config()
+    if database.obj is None:
+        open_database(config.DATABASE_URL)
+    return {key: getattr(config, key, "") for key in MAIL_SETTINGS}
+
+
+@huey.task()
+def send_mail(settings: dict) -> None:
+    """Send the pending notification mail now (queued by the web layer after a hand-off)."""
+    from . import notify
+    from .db import database, open_database
+
+    if database.obj is None:
+        open_database(settings["DATABASE_URL"])
+    with _connected():
+        notify.send_pending(settings)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def send_mail_periodically() -> None:
+    """Mail that failed (SMTP down) or was never queued goes out on the next run."""
+    from . import notify
+
+    settings = _mail_settings_from_environment()
+    with _connected():
+        notify.send_pending(settings)
+
+
+@huey.periodic_task(crontab(minute="17"))
+def deadline_reminders() -> None:
+    """Hourly: each reminder is written once (a unique key), however many workers run this."""
+    from datetime import date
+
+    from . import notify
+
+    settings = _mail_settings_from_environment()
+    with _connected():
+        notify.send_reminders(date.today(), settings)

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -18,7 +19,16 @@ from peewee import (
 
 from .db import database
 from .passwords import new_session_token
-from .states import AssessmentStatus, DossierVariant, EvidenceVerdict, JobStatus, Layer, Role
+from .states import (
+    AssessmentStatus,
+    DossierVariant,
+    EvidenceVerdict,
+    JobStatus,
+    Layer,
+    MailStatus,
+    NotificationKind,
+    Role,
+)
 from .text import N_
 
 
@@ -46,6 +56,7 @@ class Instansi(BaseModel):
     name = CharField(unique=True)
     kind = CharField(default="pemda")  # pemda or kl: Indeks RB minimums differ
     created_at = DateTimeField(default=now)
+    timezone = CharField(default="Asia/Jakarta")  # WIB, WITA or WIT (zi.formatting.ZONES)
 
 
 class Unit(BaseModel):
@@ -54,6 +65,7 @@ class Unit(BaseModel):
     name = CharField()
     region = CharField(default="")
     created_at = DateTimeField(default=now)
+    timezone = CharField(null=True)  # none: the instansi's zone
 
     class Meta:
         indexes = ((("instansi", "name"), True),)
@@ -69,6 +81,8 @@ class User(BaseModel):
     session_token = CharField(default=new_session_token)
     # The instansi whose admin created the person (None: the command line); see admin.belongs_to.
     created_in = ForeignKeyField(Instansi, null=True, backref="created_users", on_delete="SET NULL")
+    # Notifications by e-mail (the in-app list is kept either way); each person turns it off.
+    email_notifications = BooleanField(default=True)
 
     # Flask-Login's protocol, without importing Flask here.
     @property
@@ -97,6 +111,11 @@ class RoleAssignment(BaseModel):
     @property
     def area_codes(self) -> set[str]:
         return {a for a in self.areas.split(",") if a}
+
+
+# One row per person, role and scope (m0013); NULL units never clash in a plain unique index.
+RoleAssignment.add_index(SQL('CREATE UNIQUE INDEX "role_assignment_one_per_person" ON "role_assignment" '
+                             "(user_id, role, instansi_id, COALESCE(unit_id, 0))"))
 
 
 class Period(BaseModel):
@@ -142,6 +161,11 @@ class Answer(BaseModel):
     version = IntegerField(default=1)
     updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     updated_at = DateTimeField(default=now)
+    # Unit layer: the year this answer was copied from, until someone confirms or changes it.
+    carried_from = IntegerField(null=True)
+    # TPI layer: the unit answer's version (0: none) TPI's answer was given or confirmed against; a
+    # newer unit version means the unit changed the item since TPI's review (None: not tracked).
+    reviewed_unit_version = IntegerField(null=True)
 
     class Meta:
         indexes = ((("assessment", "layer", "item_code"), True),)
@@ -307,3 +331,32 @@ class DossierJob(BaseModel):
 ALL_MODELS = [Instansi, Unit, User, RoleAssignment, Period, Assessment, Answer, RevisionRequest,
               Prerequisite, AuditEvent, EvidenceFile, EvidenceDocument, EvidenceRevision, EvidenceLink,
               EvidenceReview, Dossier, DossierJob]
+
+
+class Notification(BaseModel):
+    """Something that happened for one person: a row of their in-app list and, through the outbox
+    (`mail_status` pending → sent), a mail. The unique key makes a reminder a one-time thing even
+    when several workers run the periodic job: the second insert is ignored and nothing is sent."""
+
+    user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
+    assessment = ForeignKeyField(Assessment, null=True, backref="notifications", on_delete="CASCADE")
+    kind = CharField(choices=NotificationKind.choices())
+    key = CharField()  # what makes it unique for its (kind, assessment, user)
+    params = JSONField(default=dict)
+    created_at = DateTimeField(default=now)
+    read_at = DateTimeField(null=True)
+    mail_status = CharField(default=MailStatus.PENDING.value, choices=MailStatus.choices())
+    mail_attempts = IntegerField(default=0)
+    mail_due_at = DateTimeField(null=True)  # next attempt; a claimed mail is due again after its lease
+    mail_error = TextField(default="")
+    mailed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("kind", "assessment", "user", "key"), True),
+            (("user", "read_at"), False),
+            (("mail_status", "mail_due_at"), False),
+        )
+
+
+ALL_MODELS.append(Notification)

@@ -85,3 +85,25 @@ class JobStatus(Labelled):
 class DossierVariant(Labelled):
     INTERNAL = "internal", N_("Dosir internal TPI")
     KEMENPAN = "kemenpan", N_("Dosir untuk KemenPAN-RB (TPN)")
+
+
+class NotificationKind(Labelled):
+    """What a notification tells (Notification.kind): a hand-off of the workflow or a deadline."""
+
+    SUBMITTED = "submitted", N_("Diajukan ke TPI")
+    RESUBMITTED = "resubmitted", N_("Diajukan ulang ke TPI")
+    REVISION_REQUESTED = "revision_requested", N_("Revisi diminta")
+    EVIDENCE_REVISION = "evidence_revision", N_("Data dukung perlu revisi")
+    ACCEPTED = "accepted", N_("Penilaian diterima")
+    REOPENED = "reopened", N_("Penilaian dibuka kembali")
+    DEADLINE = "deadline", N_("Tenggat")
+
+
+class MailStatus(Labelled):
+    """Where a notification's mail stands (the outbox): waiting, sent, or not to be sent."""
+
+    PENDING = "pending", N_("Menunggu dikirim")
+    SENT = "sent", N_("Terkirim")
+    OFF = "off", N_("Surel dimatikan")
+    UNCONFIGURED = "unconfigured", N_("Tanpa server surel")
+    FAILED = "failed", N_("Gagal dikirim")

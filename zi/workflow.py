@@ -7,9 +7,10 @@ reopens an accepted assessment, with a reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import audit
+from . import answers, audit, notify
 from .evidence.service import pin_revisions, unpin_revisions
 from .messages import DomainError, Label
 from .models import Assessment, RevisionRequest, now
@@ -74,9 +75,18 @@ def can_edit(assessment: Assessment, roles: set[str], layer: str, item_code: str
     return False
 
 
+MISSING = N_("Semua butir harus dijawab sebelum diajukan.")
+NOT_CONFIRMED = N_("Jawaban yang disalin dari tahun %(year)s belum dikonfirmasi atau diubah "
+                   "(%(n)s butir). Konfirmasi atau ubah setiap butir sebelum mengajukan.")
+CHANGED_SINCE_REVIEW = N_("Unit mengubah %(n)s butir sejak TPI menjawabnya. Konfirmasi atau perbarui "
+                          "jawaban TPI pada butir itu sebelum menerima penilaian.")
+
+
 def transition(assessment: Assessment, action: str, user, roles: set[str], *, complete: bool = True,
-               sptjm: bool = False, reason: str = "") -> Assessment:
-    """Move the assessment; every precondition failure is a WorkflowError with a clear message."""
+               sptjm: bool = False, reason: str = "", missing: Sequence[str] = ()) -> Assessment:
+    """Move the assessment; every precondition failure is a WorkflowError with a clear message.
+    `missing`: the unanswered items of the layer the action checks (the refusal names them in its
+    `items` parameter, which the web layer lists with links)."""
     t = TRANSITIONS.get(action)
     if t is None:
         raise WorkflowError(N_("Tindakan tidak dikenal: %(action)s"), action=action)
@@ -86,9 +96,15 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
         raise WorkflowError(N_("Tindakan '%(action)s' tidak dapat dilakukan pada status %(status)s."),
                             action=Label(t.label),
                             status=Label(AssessmentStatus.label_of(assessment.status)))
+    complete = complete and not missing
     if action in ("submit", "resubmit"):
         if not complete:
-            raise WorkflowError(N_("Semua butir harus dijawab sebelum diajukan."))
+            raise WorkflowError(MISSING, n=len(missing), items=tuple(missing))
+        carried = {code: m for code, found in answers.item_marks(assessment).items()
+                   for m in found if m == answers.CARRIED}
+        if carried:
+            raise WorkflowError(NOT_CONFIRMED, year=min(m.year for m in carried.values()),
+                                n=len(carried), items=tuple(sorted(carried)))
         if not sptjm:
             raise WorkflowError(
                 N_("Pimpinan unit harus menyatakan kebenaran data (SPTJM) sebelum mengajukan."))
@@ -96,6 +112,10 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
     if action == "accept" and not complete:
         raise WorkflowError(
             N_("Jawaban TPI belum lengkap: penilaian yang belum lengkap tidak dapat difinalkan."))
+    if action == "accept":
+        changed = answers.marked(assessment, answers.CHANGED)
+        if changed:
+            raise WorkflowError(CHANGED_SINCE_REVIEW, n=len(changed), items=tuple(changed))
     if action == "request_revision" and not open_revisions(assessment):
         raise WorkflowError(N_("Tandai dulu butir yang perlu direvisi beserta catatannya."))
     if action == "reopen" and not reason.strip():
@@ -118,4 +138,5 @@ def transition(assessment: Assessment, action: str, user, roles: set[str], *, co
         assessment.save()
         audit.record("status", user, assessment=assessment, old=old, new=t.target.value,
                      reason=reason)
+        notify.handoff(assessment, action, user, reason=reason)
     return assessment

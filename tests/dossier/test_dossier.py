@@ -36,6 +36,7 @@ from zi.dossier.gather import VARIANTS, gather
 from zi.dossier.render import RenderError, html_to_pdf, refuse_fetch, render_html
 from zi.evidence import LocalStore
 from zi.evidence import service as evidence_service
+from zi.formatting import percent
 from zi.models import Assessment, Dossier, DossierJob, Unit, User
 from zi.web.filters import number
 
@@ -272,12 +273,12 @@ def test_draft_prints_total_pengungkit_and_area_scores(drafts, criteria, variant
         s = r.areas[area.code]
         row = (f"{area.number}. {area.name} {number(s.parts.get('pemenuhan', 0))} "
                f"{number(s.parts.get('reform', 0))} {number(s.score)} {number(s.weight)} "
-               f"{number(s.percent)}%")
+               f"{squash(percent(s.percent))}")  # 86,79 % (a no-break space, a space in the PDF's text)
         assert row in text, f"summary row of area {area.code}"
     if variant == "internal":
         for area in criteria.areas:
             s = r.areas[area.code]
-            assert f"Unit: {number(s.score)} ({number(s.percent)}%)" in text, area.code
+            assert f"Unit: {number(s.score)} ({squash(percent(s.percent))})" in text, area.code
     else:
         assert f"Nilai evaluasi Zona Integritas: {number(r.total)}" in text
 
@@ -663,8 +664,9 @@ def test_job_zip_bundle_holds_the_dossier_and_the_index(app, client, login, db, 
     assert job.file.status_code == 200 and job.file.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(job.file.get_data())) as archive:
         names = archive.namelist()
-        assert f"dosir-kemenpan-{YEAR}.pdf" in names and "index.html" in names
-        pdf = Pdf(archive.read(f"dosir-kemenpan-{YEAR}.pdf"))
+        inner = f"dosir-kemenpan-bagian-pengadaan-barang-dan-jasa-{YEAR}.pdf"
+        assert inner in names and "index.html" in names
+        pdf = Pdf(archive.read(inner))
         assert any(archive.read(name) == evidence for name in names)  # the evidence tree too
     assert "Lembar Kerja Evaluasi" in pdf.flat and f"Halaman 1 dari {len(pdf)}" in pdf.pages[0]
 

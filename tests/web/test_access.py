@@ -38,6 +38,7 @@ from zi.models import (
     DossierJob,
     EvidenceLink,
     Instansi,
+    Notification,
     RevisionRequest,
     RoleAssignment,
     Unit,
@@ -78,6 +79,9 @@ def world(app, db, monkeypatch, criteria):
     own_unit = Unit.get((Unit.instansi == demo) & (Unit.name == PROCUREMENT))
     second_unit = Unit.get((Unit.instansi == demo) & (Unit.name == SECOND_UNIT))
     member = User.get(User.email == "anggota@contoh.go.id")
+    # one unread notification each (mark-all-read changes something for everyone); tpi's is marked in a row
+    notes = {role: Notification.create(user=User.get(User.email == email), kind="submitted", key="world").id
+             for role, email in EMAILS.items() if email}
     assessments = {
         "own": Assessment.get(Assessment.unit == own_unit),
         "second": Assessment.get(Assessment.unit == second_unit),
@@ -95,6 +99,8 @@ def world(app, db, monkeypatch, criteria):
             "own_unit": own_unit.id,
             "other_unit": other_unit.id,
             "member_role": RoleAssignment.get(RoleAssignment.user == member).id,
+            "member_user": member.id, "other_admin_user": User.get(User.email == "admin@lain.go.id").id,
+            "notification_tpi": notes["tpi"],
         },
         "app": app,
     }
@@ -291,6 +297,57 @@ MATRIX = [
      LOGIN, FB, NF, NF, DONE, FB, NF, NF),
     ("copy-unit other in review", "POST", A % "other" + "/copy-unit", None, "other", "in_review",
      LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    # review marks: confirm a carried-over answer (nothing carried in the demo: an error at the item),
+    # one area's at once, TPI's answer after a unit change, withdraw a revision request, the accept step
+    ("confirm carried own MP draft", "POST", A % "own" + "/items/P-MP-i-b/confirm", None, "own", "draft",
+     LOGIN, FB, ERR, ERR, FB, FB, NF, NF),
+    ("confirm carried own SDM draft", "POST", A % "own" + "/items/P-SDM-i-a/confirm", None, "own", "draft",
+     LOGIN, FB, ERR, FB, FB, FB, NF, NF),
+    ("confirm carried own in review", "POST", A % "own" + "/items/P-MP-i-b/confirm", None, "own", "in_review",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("confirm carried own unknown item", "POST", A % "own" + "/items/P-XX-i-a/confirm", None, "own", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("confirm carried second draft", "POST", A % "second" + "/items/P-MP-i-b/confirm", None,
+     "second", "draft",
+     LOGIN, FB, NF, NF, FB, FB, NF, NF),
+    ("confirm carried other draft", "POST", A % "other" + "/items/P-MP-i-b/confirm", None, "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("confirm area own MP draft", "POST", A % "own" + "/area/MP/confirm", None, "own", "draft",
+     LOGIN, FB, ERR, ERR, FB, FB, NF, NF),
+    ("confirm area own SDM draft", "POST", A % "own" + "/area/SDM/confirm", None, "own", "draft",
+     LOGIN, FB, ERR, FB, FB, FB, NF, NF),
+    ("confirm area own unknown", "POST", A % "own" + "/area/XX/confirm", None, "own", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("confirm area other draft", "POST", A % "other" + "/area/MP/confirm", None, "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("tpi-confirm own in review", "POST", A % "own" + "/items/P-MP-i-b/tpi-confirm", None, "own", "in_review",
+     LOGIN, FB, FB, FB, ERR, FB, NF, NF),
+    ("tpi-confirm own draft", "POST", A % "own" + "/items/P-MP-i-b/tpi-confirm", None, "own", "draft",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("tpi-confirm second in review", "POST", A % "second" + "/items/P-MP-i-b/tpi-confirm", None,
+     "second", "in_review",
+     LOGIN, FB, NF, NF, ERR, FB, NF, NF),
+    ("tpi-confirm other in review", "POST", A % "other" + "/items/P-MP-i-b/tpi-confirm", None,
+     "other", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("withdraw flag own", "POST", A % "own" + "/items/P-MP-i-b/revision/withdraw", None, "own", "flagged",
+     LOGIN, FB, FB, FB, DONE, FB, NF, NF),
+    ("withdraw flag own, none open", "POST", A % "own" + "/items/P-MP-i-b/revision/withdraw", None,
+     "own", "in_review",
+     LOGIN, FB, FB, FB, ERR, FB, NF, NF),
+    ("withdraw flag own draft", "POST", A % "own" + "/items/P-MP-i-b/revision/withdraw", None, "own", "draft",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("withdraw flag other", "POST", A % "other" + "/items/P-MP-i-b/revision/withdraw", None,
+     "other", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("accept step own in review", "GET", A % "own" + "/accept", None, "own", "in_review",
+     LOGIN, FB, FB, FB, OK, FB, NF, NF),
+    ("accept step own draft", "GET", A % "own" + "/accept", None, "own", "draft",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("accept step second in review", "GET", A % "second" + "/accept", None, "second", "in_review",
+     LOGIN, FB, NF, NF, OK, FB, NF, NF),
+    ("accept step other in review", "GET", A % "other" + "/accept", None, "other", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
     # admin pages
     ("admin index", "GET", "/admin/", None, None, None,
      LOGIN, OK, FB, FB, FB, FB, FB, OK),
@@ -342,6 +399,32 @@ MATRIX = [
     ("prerequisite demo instansi", "POST", "/admin/prerequisites",
      {"key": "wtp", "met": "no", "instansi": "{demo_instansi}"}, None, None,
      LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    # one person's roles and password link (admin), one's own password (everyone signed in)
+    ("person demo member", "GET", "/admin/people/{member_user}", None, None, None,
+     LOGIN, OK, FB, FB, FB, FB, FB, NF),
+    ("person other admin", "GET", "/admin/people/{other_admin_user}", None, None, None,
+     LOGIN, NF, FB, FB, FB, FB, FB, OK),
+    ("save person demo member", "POST", "/admin/people/{member_user}",
+     {"role": "{own_unit}:member", "area": "{own_unit}:MP", "instansi": "{demo_instansi}"}, None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    ("reset link demo member", "POST", "/admin/people/{member_user}/reset", {"instansi": "{demo_instansi}"},
+     None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    ("account page", "GET", "/account", None, None, None,
+     LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("own password", "POST", "/account",
+     {"current": DEMO_PASSWORD, "new": "sandi-baru-yang-panjang", "confirm": "sandi-baru-yang-panjang"},
+     None, None,
+     LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    ("timezone demo instansi", "POST", "/admin/timezone",
+     {"timezone": "Asia/Makassar", "instansi": "{demo_instansi}"}, None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    ("timezone demo unit", "POST", "/admin/timezone",
+     {"timezone": "Asia/Jayapura", "unit_id": "{own_unit}", "instansi": "{demo_instansi}"}, None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    ("timezone foreign unit", "POST", "/admin/timezone",
+     {"timezone": "Asia/Jayapura", "unit_id": "{other_unit}", "instansi": "{demo_instansi}"}, None, None,
+     LOGIN, NF, FB, FB, FB, FB, FB, NF),
     # evidence pages, documents and downloads: whoever sees the unit
     *[(f"{what} {where}", "GET", path.replace("KEY", where), None, None, None, LOGIN, *SEES[where])
       for where in ("own", "second", "other")
@@ -450,6 +533,22 @@ MATRIX = [
     ("review other in review", "POST", A % "other" + "/evidence/links/{link_other}/review", VERDICT,
      "other", "in_review",
      LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    # TPI accepting a selection at once (a link of another assessment is refused by name, nothing changed)
+    ("accept selected own in review", "POST", A % "own" + "/evidence/accept-selected", {"link": "{link_own}"},
+     "own", "in_review",
+     LOGIN, FB, FB, FB, DONE, FB, NF, NF),
+    ("accept selected own draft", "POST", A % "own" + "/evidence/accept-selected", {"link": "{link_own}"},
+     "own", "draft",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("accept selected second's link via own", "POST", A % "own" + "/evidence/accept-selected",
+     {"link": "{link_second}"}, "own", "in_review",
+     LOGIN, FB, FB, FB, ERR, FB, NF, NF),
+    ("accept selected second in review", "POST", A % "second" + "/evidence/accept-selected",
+     {"link": "{link_second}"}, "second", "in_review",
+     LOGIN, FB, NF, NF, DONE, FB, NF, NF),
+    ("accept selected other in review", "POST", A % "other" + "/evidence/accept-selected",
+     {"link": "{link_other}"}, "other", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
     # trash (head or admin) and restore (admin)
     ("trash own", "POST", "/evidence/documents/{doc_own}/trash", None, None, None,
      LOGIN, DONE, DONE, FB, FB, FB, NF, NF),
@@ -480,6 +579,15 @@ MATRIX = [
     ("import confirm other draft", "POST", A % "other" + "/evidence/import/confirm", None, "other", "draft",
      LOGIN, NF, NF, NF, NF, NF, NF, FB),
     # asking for a dossier (an unknown variant: nothing is rendered, the answer shows who got that far)
+    # notifications: everyone their own, nobody another's (404)
+    ("notifications", "GET", "/notifications/", None, None, None,
+     LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    ("notification mark read (tpi's)", "POST", "/notifications/{notification_tpi}/read", None, None, None,
+     LOGIN, NF, NF, NF, DONE, NF, NF, NF),
+    ("notifications mark all read", "POST", "/notifications/read-all", None, None, None,
+     LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    ("notification e-mail off", "POST", "/notifications/settings", {}, None, None,
+     LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
     *[(f"dossier request {where}", "POST", A % where + "/dossiers", {"variant": "tidak-ada", "bundle": ""},
        None, None, LOGIN, *[BAD if cell == OK else cell for cell in SEES[where]])
       for where in ("own", "second", "other")],
@@ -525,9 +633,11 @@ def _version(assessment_id: int, path: str, layer: str) -> str:
 
 
 def _flashes(client, response) -> str:
-    """The flash messages shown on the page a redirect leads to."""
+    """The flash messages shown on the page a redirect leads to; an item's save or revision flag is
+    told at the item instead (a "saved" state), counted as a success."""
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    return " ".join(re.findall(r'<div class="flash (\w+)"', page))
+    told = re.findall(r'<div class="flash (\w+)"', page) + re.findall(r'class="save-state (saved)"', page)
+    return " ".join("success" if kind == "saved" else kind for kind in told)
 
 
 @pytest.mark.parametrize("method,path,data,target,state,role,expected", list(_cases()))
@@ -577,7 +687,10 @@ def test_access_matrix(world, client, method, path, data, target, state, role, e
 
 # Routes the matrix leaves to other tests: signing in and out, the language switch, static files.
 NOT_IN_MATRIX = {("auth.login", "GET"), ("auth.login", "POST"), ("auth.logout", "POST"),
-                 ("auth.language", "POST"), ("static", "GET")}
+                 ("auth.language", "POST"), ("static", "GET"),
+                 # open to anyone, by token (tests/web/test_passwords_mail.py)
+                 ("auth.forgot", "GET"), ("auth.forgot", "POST"),
+                 ("auth.reset", "GET"), ("auth.reset", "POST")}
 
 
 def test_matrix_covers_every_role_and_route(world, app):
@@ -719,26 +832,26 @@ def test_evidence_page_offers_upload_only_on_items_the_person_may_change(world, 
     with_evidence(world, "{doc_")
     own = world["ids"]["own"]
     sign_in(client, EMAILS["member"])
-    page = client.get(f"/assessments/{own}/evidence").get_data(as_text=True)
+    page = client.get(f"/assessments/{own}/evidence?area=all&status=all").get_data(as_text=True)
     mp, sdm, hasil = _section(page, "P-MP-i-b"), _section(page, "P-SDM-i-a"), _section(page, "H-I-a")
     assert "data-upload=" in mp and "/unlink" in mp and "/evidence/link-url" in mp
     assert "data-upload=" not in sdm and "/unlink" not in sdm and "/evidence/link-url" not in sdm
     assert "data-upload=" not in hasil
-    assert "/evidence/import" in page and "/review" not in page
+    assert "/evidence/import" in page and '/review"' not in page
 
     sign_in(client, EMAILS["head"])
-    page = client.get(f"/assessments/{own}/evidence").get_data(as_text=True)
+    page = client.get(f"/assessments/{own}/evidence?area=all&status=all").get_data(as_text=True)
     assert "data-upload=" in _section(page, "P-SDM-i-a") and "data-upload=" in _section(page, "H-I-a")
 
     put(world, "own", "in_review")
     for role in ("head", "member", "admin", "reviewer"):
         sign_in(client, EMAILS[role])
-        page = client.get(f"/assessments/{own}/evidence").get_data(as_text=True)
+        page = client.get(f"/assessments/{own}/evidence?area=all&status=all").get_data(as_text=True)
         assert "data-upload=" not in page and "/unlink" not in page and "/evidence/import" not in page, role
-        assert "/review" not in page, role
+        assert '/review"' not in page, role
     sign_in(client, EMAILS["tpi"])
-    page = client.get(f"/assessments/{own}/evidence").get_data(as_text=True)
-    assert "/review" in _section(page, "P-MP-i-b") and "data-upload=" not in page
+    page = client.get(f"/assessments/{own}/evidence?area=all&status=all").get_data(as_text=True)
+    assert '/review"' in _section(page, "P-MP-i-b") and "data-upload=" not in page
 
 
 def test_document_page_offers_a_new_version_and_the_trash_only_to_those_allowed(world, client):

@@ -112,12 +112,9 @@ def test_member_lowers_the_total_by_changing_one_answer(page, live, procurement,
     item = page.locator("#item-P-MP-i-b")
     expect(item.locator("input[name=value][value=A]")).to_be_checked()
     assert answer(procurement, "unit", "P-MP-i-b").value == "A"
-    item.locator("input[name=value][value=C]").check()
-    with page.expect_navigation():
-        item.get_by_role("button", name="Simpan").click()
-
-    assert page.url == f"{base}/assessments/{procurement.id}/area/MP#item-P-MP-i-b"
-    expect(page.locator(".flash.success")).to_have_text("Jawaban P-MP-i-b tersimpan.")
+    item.locator("input[name=value][value=C]").check()  # saves itself (answers.js): no button, no reload
+    expect(item.locator("[data-state]")).to_have_text("Tersimpan.")
+    assert page.url == f"{base}/assessments/{procurement.id}/area/MP"
     total_after = score(page.locator("#total-score b").inner_text())
     assert total_after < total_before
     assert score(page.locator("#area-score b").inner_text()) < area_before
@@ -176,6 +173,9 @@ def test_head_submits_and_tpi_accepts(page, live, procurement, tmp_path):
     expect(flash).to_have_text(f"{len(criteria.items)} jawaban unit disalin ke lapisan TPI.")
     expect(badge).to_have_text("Direviu TPI")
 
+    with page.expect_navigation():  # the overview links to a confirmation listing what is still open
+        page.get_by_role("link", name="Terima penilaian (final)").click()
+    expect(page.locator("#accept-open")).to_contain_text("Permintaan revisi yang masih terbuka (0)")
     with page.expect_navigation():
         page.get_by_role("button", name="Terima penilaian (final)").click()
     expect(flash).to_contain_text("Status penilaian: Diterima (final).")

@@ -406,7 +406,7 @@ def test_external_link_route(w, login):
     assert good.status_code == 200 and good.get_json()["ok"] is True
     [document] = EvidenceDocument.select()
     assert document.url == "https://lapor.go.id/laporan/1"
-    page = client.get(f"/assessments/{w['own'].id}/evidence").get_data(as_text=True)
+    page = client.get(f"/assessments/{w['own'].id}/evidence?area=PT").get_data(as_text=True)
     assert 'href="https://lapor.go.id/laporan/1" rel="noopener noreferrer nofollow"' in page
 
 

@@ -74,7 +74,8 @@ def world(app, db, criteria):
                                   item_codes=["P-MP-i-a"])
     second_link = EvidenceLink.get(EvidenceLink.document == second_doc)
     reviewer = User.get(User.email == "reviewer@contoh.go.id")
-    spare = RoleAssignment.create(user=reviewer, role="reviewer", instansi=procurement.unit.instansi_id)
+    spare = RoleAssignment.create(user=reviewer, role="reviewer", instansi=procurement.unit.instansi_id,
+                                  unit=procurement.unit_id)  # one role is held once (m0013)
     elsewhere = admin.create_unit(admin.get_or_create_instansi("Kota Lain"), "Unit Lain")
     foreign_doc = EvidenceDocument.create(unit=elsewhere, title="Rahasia", url="https://lain.go.id")
     # ids of what the fuzzing person may not touch: another instansi's unit and document, the other
@@ -113,6 +114,12 @@ def _routes(app, w):
         "assessments.act": ("pimpinan", {"assessment_id": a, "action": "submit"},
                             {"sptjm": "1", "reason": "alasan"}),
         "assessments.copy_unit": ("tpi", {"assessment_id": second}, {}),
+        "assessments.confirm_carried": ("pimpinan", {"assessment_id": a, "item_code": "P-MP-i-b"}, {}),
+        "assessments.confirm_area": ("pimpinan", {"assessment_id": a, "code": "MP"}, {}),
+        "assessments.confirm_review": ("tpi", {"assessment_id": second, "item_code": "P-MP-i-b"},
+                                       {"unit_version": "1"}),
+        "assessments.withdraw_revision": ("tpi", {"assessment_id": second, "item_code": "P-MP-i-b"},
+                                          {"back": "overview"}),
         "admin.create_unit": ("admin", {}, {"name": "Unit Baru", "region": "Kota", "parent_id": str(unit_id),
                                             "instansi": ""}),
         "admin.create_user": ("admin", {}, {"email": "baru@contoh.go.id", "name": "Baru",
@@ -137,6 +144,10 @@ def _routes(app, w):
         "evidence.unlink": ("pimpinan", {"assessment_id": a, "link_id": w["link"].id}, {}),
         "evidence.review": ("tpi", {"assessment_id": second, "link_id": w["second_link"].id},
                             {"status": "revision", "comment": "perbaiki"}),
+        "evidence.accept_selected": ("tpi", {"assessment_id": second}, {"link": str(w["second_link"].id),
+                                                                        "view_area": "MP",
+                                                                        "view_status": "awaiting",
+                                                                        "back": "evidence"}),
         "evidence.trash": ("pimpinan", {"document_id": w["doc"].id}, {}),
         "evidence.restore": ("admin", {"document_id": w["doc"].id}, {}),
         "evidence.import_zip": ("pimpinan", {"assessment_id": a}, {}),
@@ -195,11 +206,13 @@ class Fuzzer:
                 self.expect(bool(response.get_json().get("message")), f"{what}: JSON without a message")
             else:
                 main = body.split("<main", 1)[-1].split("</main>", 1)[0]
-                self.expect('class="flash error' in main or 'class="card empty"' in main,
+                at_field = re.search(r'role="alert" data-error="\w+">\S', main)  # an answer form's field
+                self.expect('class="flash error' in main or 'class="card empty"' in main or bool(at_field),
                             f"{what}: {status} without a message")
         elif status in (302, 303) and endpoint.split("#")[0] not in NO_FLASH:
+            at_item = "saved=" in response.headers.get("Location", "")  # told at the item it saved
             with self.client.session_transaction() as session:
-                self.expect(bool(session.get("_flashes")), f"{what}: redirected without a message")
+                self.expect(at_item or bool(session.get("_flashes")), f"{what}: redirected without a message")
 
 
 def _url(app, endpoint, values, query=None):

@@ -22,6 +22,7 @@ PAGES = [
     ("anggota", "/assessments/{a}/area/MP"),
     ("tpi", "/assessments/{a}/area/MP"),
     ("pimpinan", "/assessments/{a}/area/PW"),  # empty in the demo, full after growing
+    ("tpi", "/assessments/{a}/evidence?area=MP&status=all"),  # the evidence page, filtered
 ]
 
 
@@ -101,9 +102,11 @@ def test_query_count_does_not_grow_with_units_or_items(client, login, db, criter
     if page == "/":
         assert "Unit Tambahan 10" in html and "Unit Tambahan 01" in html
         assert html.count('class="card"') >= 2 + EXTRA_UNITS
+    elif "/evidence" in page:
+        assert 'id="ev-P-MP-i-a"' in html and 'id="ev-P-SDM-i-a"' not in html
     else:
         code = page.rsplit("/", 1)[1]
         total = sum(1 for _, where in criteria.walk_items() if where.area == code)
-        assert f"· {total}/{total}</a>" in html
+        assert f'id="tab-progress-{code}">{total}/{total}</span>' in html
     assert after.count == before.count, describe(after, before)
     assert not after.repeated(), describe(after, before)

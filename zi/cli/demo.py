@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import criteria, database, fail
+from .common import criteria, database, fail, store
 
 
 @click.group("demo")
@@ -14,7 +14,8 @@ def group() -> None:
 
 @group.command("load")
 def demo_load() -> None:
-    """Load the demo instansi, units, people and a half-filled assessment into an empty database."""
+    """Load the demo instansi, units, people, a half-filled assessment and its evidence documents
+    into an empty database."""
     from .. import demo as demo_data
     from .. import migrations
 
@@ -23,7 +24,7 @@ def demo_load() -> None:
     if not demo_data.is_empty():
         fail("the database already has users; demo data goes only into an empty one.")
     with db.atomic():
-        logins = demo_data.load(criteria(None))
+        logins = demo_data.load(criteria(None), store=store())
     for email, password, role in logins:
         click.echo(f"{role:<9} {email}  {password}")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..evidence import bundle as evidence_bundle
 from ..states import JobStatus
 from .gather import gather
+from .names import dossier_filename
 from .render import html_to_pdf, render_html
 
 BUNDLES = ("", "zip", "attach")
@@ -44,7 +45,8 @@ def _bundle(pdf, assessment, criteria, variant, store, bundle, progress) -> tupl
     progress(80, "Menyusun arsip data dukung")
     out = io.BytesIO()
     evidence_bundle.export_zip(store, assessment, criteria, out,
-                               extra={f"dosir-{variant}-{assessment.period.year}.pdf": pdf})
+                               extra={dossier_filename(assessment, variant, "pdf",
+                                                       final=assessment.status == "accepted"): pdf})
     progress(100, JobStatus.DONE.label)
     return out.getvalue(), "zip"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from .. import answers as store
 from .. import charts
 from ..admin import prerequisites_of
 from ..criteria import Criteria
 from ..evidence.service import linked_documents
+from ..formatting import zone_of
 from ..models import Assessment, now
 from ..scoring import ScoreReport
 from ..states import AssessmentStatus, DossierVariant, EvidenceStatus
@@ -31,8 +33,14 @@ class DossierData(store.WithReports):
     generated_at: datetime
     chart: str
     extra: dict = field(default_factory=dict)
+    locale: str = "id"  # numbers and dates; the dossier's own text is Indonesian
 
     hasil: str = HASIL  # the page code of Hasil, for anchors
+
+    @cached_property
+    def zone(self) -> str:
+        """The time zone the dossier's times are shown in: the unit's (WIB, WITA or WIT)."""
+        return zone_of(self.assessment)
 
     @property
     def final(self) -> bool:
@@ -63,7 +71,7 @@ class DossierData(store.WithReports):
                 for code, heading in area_groups(self.criteria)]
 
 
-def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierData:
+def gather(assessment: Assessment, criteria: Criteria, variant: str, locale: str = "id") -> DossierData:
     if variant not in VARIANTS:
         raise ValueError(f"unknown dossier variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     reports = store.reports(criteria, assessment)
@@ -72,6 +80,7 @@ def gather(assessment: Assessment, criteria: Criteria, variant: str) -> DossierD
         variant=variant, assessment=assessment, criteria=criteria, reports=reports,
         revisions=open_revisions(assessment),
         evidence=linked_documents(assessment), prerequisites=prerequisites_of(assessment.unit),
-        generated_at=now(), chart=charts.area_bars(rows, area_minimums(criteria)),
+        generated_at=now(), chart=charts.area_bars(rows, area_minimums(criteria), locale=locale),
+        locale=locale,
         extra={"status_labels": AssessmentStatus.labels(), "evidence_labels": EvidenceStatus.labels()},
     )

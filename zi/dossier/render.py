@@ -15,6 +15,7 @@ import resource
 import signal
 import tempfile
 import threading
+from contextvars import ContextVar
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from .. import formatting
 from ..config import TEMPLATES_DIR
+from ..report_format import answer_text
 from ..text import render_markdown
 from .gather import DossierData
 
@@ -39,11 +41,29 @@ class RenderError(RuntimeError):
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = formatting.number
+    env.filters["num"] = lambda v, places=2: formatting.number(v, places, _locale())
+    env.filters["pct"] = lambda v, places=2: formatting.percent(v, places, _locale())
     env.filters["markdown"] = lambda text: Markup(render_markdown(text))
-    env.filters["dt"] = formatting.datetime
-    env.filters["date"] = formatting.date
+    # times in the unit's zone (WIB, WITA, WIT), named after the time
+    env.filters["dt"] = lambda v: formatting.datetime(v, _locale(), _zone())
+    env.filters["date"] = lambda v: formatting.date(v, _locale())
+    env.filters["answer_text"] = lambda v, item: answer_text(item, v, _locale())
     return env
+
+
+# The dossier being rendered (in this thread or task): its language and time zone reach the filters
+# also inside imported macros, which do not see the template's variables.
+_rendering: ContextVar[DossierData | None] = ContextVar("zi_dossier", default=None)
+
+
+def _locale() -> str:
+    """The dossier's language for numbers and dates (Indonesian unless gather was asked otherwise)."""
+    return getattr(_rendering.get(), "locale", formatting.DEFAULT_LOCALE)
+
+
+def _zone() -> str:
+    data = _rendering.get()
+    return data.zone if data is not None else formatting.DEFAULT_ZONE
 
 
 _env = _environment()
@@ -51,7 +71,11 @@ _env = _environment()
 
 def render_html(data: DossierData) -> str:
     template = _env.get_template(f"dossier/{data.variant}.html")
-    return template.render(d=data, a=data.assessment, c=data.criteria, Markup=Markup)
+    token = _rendering.set(data)
+    try:
+        return template.render(d=data, a=data.assessment, c=data.criteria, Markup=Markup)
+    finally:
+        _rendering.reset(token)
 
 
 def refuse_fetch(url: str, *args, **kwargs):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from peewee import JOIN, fn
 
-from .. import audit
+from .. import audit, notify
 from ..messages import DomainError
 from ..models import (
     Assessment,
@@ -119,10 +119,14 @@ def unlink(evidence_link: EvidenceLink, user) -> None:
 
 
 def review(evidence_link: EvidenceLink, user, status: str, comment: str = "") -> EvidenceReview:
+    """TPI's verdict on a document for one item: the one place a verdict is recorded (a selection
+    accepted at once comes here row by row), so whatever follows a verdict belongs here."""
     if status not in tuple(EvidenceVerdict):
         raise EvidenceError(N_("Status reviu harus diterima atau perlu revisi."))
     if status == EvidenceVerdict.REVISION and not comment.strip():
         raise EvidenceError(N_("Tuliskan apa yang perlu direvisi."))
+    if evidence_link.document.deleted_at is not None:
+        raise EvidenceError(N_("Dokumen ada di tempat sampah."))
     number = (EvidenceRevision.select(fn.MAX(EvidenceRevision.number))
               .where(EvidenceRevision.document == evidence_link.document_id).scalar() or 0)
     verdict = EvidenceReview.create(link=evidence_link, status=status, comment=comment.strip(),
@@ -130,7 +134,56 @@ def review(evidence_link: EvidenceLink, user, status: str, comment: str = "") ->
     audit.record("evidence:review", user, assessment=evidence_link.assessment,
                  item_code=evidence_link.item_code,
                  new={"document": evidence_link.document_id, "status": status, "comment": comment})
+    notify.evidence_reviewed(verdict, user)
     return verdict
+
+
+MAX_SELECTED = 500  # rows one acceptance takes at most (a page shows fewer)
+
+
+@dataclass
+class Refused:
+    """A selected row that was not accepted, and why (`item_code` and `title` empty when the row is
+    not a link of the assessment)."""
+
+    link_id: int
+    item_code: str
+    title: str
+    error: EvidenceError
+
+
+def accept_selected(assessment: Assessment, link_ids, user) -> tuple[list[EvidenceLink], list[Refused]]:
+    """TPI accepts several documents-for-items at once: one transaction, one verdict and one audit
+    event per row. A row that cannot be accepted (no longer linked here, in the trash, already
+    accepted as it stands) is refused with its reason; the others are accepted."""
+    ids = list(dict.fromkeys(i for i in link_ids if i))[:MAX_SELECTED]
+    if not ids:
+        raise EvidenceError(N_("Pilih dulu data dukung yang akan diterima."))
+    accepted: list[EvidenceLink] = []
+    refused: list[Refused] = []
+    with EvidenceLink._meta.database.atomic():
+        query = (EvidenceLink.select(EvidenceLink, EvidenceDocument).join(EvidenceDocument)
+                 .where(EvidenceLink.id.in_(ids) & (EvidenceLink.assessment == assessment)))
+        found = {lk.id: lk for lk in query}
+        live = {d.link.id: d for docs in linked_documents(assessment).values() for d in docs}
+        for link_id in ids:
+            lk = found.get(link_id)
+            if lk is None:
+                refused.append(Refused(link_id, "", "", EvidenceError(
+                    N_("Dokumen ini tidak lagi tertaut ke butir penilaian ini."))))
+                continue
+            lk.assessment = assessment
+            if lk.id in live and live[lk.id].status == EvidenceStatus.ACCEPTED:
+                refused.append(Refused(link_id, lk.item_code, lk.document.title,
+                                       EvidenceError(N_("Sudah diterima."))))
+                continue
+            try:
+                review(lk, user, EvidenceVerdict.ACCEPTED)
+            except EvidenceError as err:
+                refused.append(Refused(link_id, lk.item_code, lk.document.title, err))
+                continue
+            accepted.append(lk)
+    return accepted, refused
 
 
 def accepted_uses(document: EvidenceDocument) -> list[Assessment]:
@@ -231,6 +284,11 @@ def item_status(documents: list[LinkedDocument]) -> str:
         if status in statuses:
             return status
     return "accepted"
+
+
+def item_statuses(criteria, linked: dict[str, list[LinkedDocument]]) -> dict[str, str]:
+    """{item code: its evidence status} for every item of the criteria."""
+    return {item.code: item_status(linked.get(item.code, [])) for item, _ in criteria.walk_items()}
 
 
 def status_counts(criteria, linked: dict[str, list[LinkedDocument]], area_of) -> dict[str, dict[str, int]]:

@@ -118,7 +118,7 @@ def create_app(overrides: dict | None = None, criteria=None) -> Flask:
 
     filters.register(app)
 
-    from . import admin, assessments, auth, dashboard, dossiers, evidence
+    from . import admin, assessments, auth, dashboard, dossiers, evidence, notifications
 
     login_manager.unauthorized_handler(auth.unauthorized)
     app.register_blueprint(auth.bp)
@@ -127,6 +127,7 @@ def create_app(overrides: dict | None = None, criteria=None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(dossiers.bp)
+    app.register_blueprint(notifications.bp)
     return app
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from peewee import JOIN
+from wtforms import Form, StringField
 
+from .. import accounts, audit
 from .. import admin as ops
-from .. import audit
+from ..access import NotAllowed
 from ..models import PREREQUISITES, ROLES, EvidenceDocument, Period, RoleAssignment, Unit, User
 from . import forms
+from .auth import send_link
 from .i18n import gettext, translate_error
-from .inputs import form_id, page_of
+from .inputs import form_id, page_of, parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50  # rows of each list on the admin page (units, people and roles, audit log)
@@ -54,10 +58,13 @@ def index():
         "people_page", PER_PAGE)
     periods = list(Period.select().where(Period.instansi == g.instansi).order_by(Period.year.desc()))
     users = sorted({a.user for a in assignments.rows}, key=lambda u: u.name)
+    with_role = RoleAssignment.select(RoleAssignment.user).where(RoleAssignment.instansi == g.instansi)
+    roleless = list(User.select().where((User.created_in == g.instansi) & User.id.not_in(with_role))
+                    .order_by(User.name))
     return render_template(
         "admin/admin.html", forms=forms.restored(current_app.extensions["zi_criteria"]),
         instansi=g.instansi, units=units, unit_page=unit_page, assignments=assignments,
-        periods=periods,
+        periods=periods, roleless=roleless,
         users=users, roles=ROLES, criteria_ids=sorted(current_app.extensions["zi_criteria"]),
         prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
         events=page_of(audit.events_for(instansi=g.instansi), "audit_page", PER_PAGE),
@@ -106,16 +113,23 @@ def create_user():
     if not form.validate():
         return _refuse("user", form)
 
+    created = []
+
     def action():
         role = form.role.data
         if role:
             ops.check_role(role, g.instansi, unit)
-        user = ops.create_user(form.email.data, form.name.data, form.password.data or "", current_user,
+        user = ops.create_user(form.email.data, form.name.data, form.password.data or None, current_user,
                                g.instansi)
+        created.append(user)
         if role:
             ops.assign_role(user, role, g.instansi, unit, form.areas.data, current_user)
 
-    return _run(action, gettext("Pengguna ditambahkan."), "user", form)
+    response = _run(action, gettext("Pengguna ditambahkan."), "user", form)
+    if created and not form.password.data:  # no password typed: an invitation to set one
+        _send_password_link(created[0], accounts.INVITE)
+        return redirect(url_for("admin.person", user_id=created[0].id, instansi=g.instansi.id))
+    return response
 
 
 @bp.route("/roles", methods=["POST"])
@@ -165,3 +179,209 @@ def set_prerequisite():
     return _run(lambda: ops.set_prerequisite(g.instansi, form.key.data or "", form.met_value, form.note.data,
                                              unit, current_user),
                 gettext("Prasyarat dicatat."), "prerequisite", form)
+
+
+# --- one person: roles and areas on one form, password links ---------------------------------
+
+LINK_KEY = "zi_password_link"
+UNIT_ROLE_CHOICES = ("member", "head", "tpi", "reviewer")
+WIDE_ROLE_CHOICES = ("admin", "reviewer")
+
+
+class PersonRolesForm(Form):
+    """The person form: `role` values are "admin", "reviewer" (instansi-wide) or "<unit id>:<role>";
+    `area` values "<unit id>:<area code>"; the add row names a unit, its roles and areas."""
+
+    role = forms.ValuesField()
+    area = forms.ValuesField()
+    add_unit = forms.IdField()
+    add_role = forms.ValuesField()
+    add_area = forms.ValuesField()
+
+
+def _person(user_id: int) -> User:
+    """A person of the admin's instansi (zi.admin.belongs_to); anyone else does not exist (404)."""
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not ops.belongs_to(user, g.instansi):
+        raise NotAllowed(user_id)
+    return user
+
+
+def _area_codes() -> list[str]:
+    codes: list[str] = []
+    for criteria in current_app.extensions["zi_criteria"].values():
+        codes += [a.code for a in criteria.areas if a.code not in codes]
+    return codes
+
+
+def _one_time_link(user: User | None):
+    """The password link an admin must hand on themselves (no mail server), shown once."""
+    kept = session.get(LINK_KEY)
+    if not isinstance(kept, dict) or (user is not None and kept.get("user") != user.id):
+        return None
+    session.pop(LINK_KEY, None)
+    return kept
+
+
+def _send_password_link(user: User, purpose: str) -> None:
+    sent, link = send_link(user, purpose)
+    audit.record("user:password_link", current_user._get_current_object(), instansi=g.instansi,
+                 new={"email": user.email, "purpose": purpose, "mailed": sent})
+    if sent:
+        if purpose == accounts.INVITE:
+            flash(gettext("Undangan dikirim ke %(email)s (berlaku 7 hari).", email=user.email), "success")
+        else:
+            flash(gettext("Tautan atur ulang kata sandi dikirim ke %(email)s (berlaku 24 jam).",
+                          email=user.email), "success")
+        return
+    session[LINK_KEY] = {"user": user.id, "email": user.email, "link": link, "purpose": purpose}
+    flash(gettext("Email tidak terkirim (server surat belum diatur atau gagal). Berikan tautan di bawah "
+                  "kepada orangnya sendiri; tautan ini hanya ditampilkan sekali."), "success")
+
+
+def _rows_from_db(user: User) -> tuple[list[dict], set[str]]:
+    rows: dict[int, dict] = {}
+    wide: set[str] = set()
+    query = (RoleAssignment.select(RoleAssignment, Unit).join(Unit, JOIN.LEFT_OUTER)
+             .where((RoleAssignment.user == user) & (RoleAssignment.instansi == g.instansi))
+             .order_by(Unit.name, RoleAssignment.id))
+    for r in query:
+        if r.unit_id is None:
+            wide.add(r.role)
+            continue
+        row = rows.setdefault(r.unit_id, {"unit": r.unit, "roles": set(), "areas": set(), "error": ""})
+        row["roles"].add(r.role)
+        if r.role == "member":
+            row["areas"] |= r.area_codes
+    return list(rows.values()), wide
+
+
+def _parse_person_form(form: PersonRolesForm):
+    """(wanted roles for zi.admin.replace_roles, rows as typed, instansi-wide roles, add-row error).
+    A unit of another instansi is a 404, as on every admin form."""
+    known_areas = set(_area_codes())
+    rows: dict[int, dict] = {}
+    wide: set[str] = set()
+    problems: dict[int | None, str] = {}
+
+    def row_of(unit_id: int) -> dict:
+        if unit_id not in rows:
+            rows[unit_id] = {"unit": g.access.admin_unit(g.instansi, unit_id), "roles": set(), "areas": set(),
+                             "error": ""}
+        return rows[unit_id]
+
+    for value in form.role.data:
+        unit_text, _, role = value.partition(":")
+        if not role:
+            wide.add(unit_text)
+            continue
+        row_of(parse_id(unit_text) or 0)["roles"].add(role)
+    for value in form.area.data:
+        unit_text, _, code = value.partition(":")
+        row = row_of(parse_id(unit_text) or 0)
+        row["areas"].add(code)
+        if code not in known_areas:
+            problems[row["unit"].id] = gettext("Area tidak dikenal: %(code)s", code=code[:20])
+    add_error = ""
+    if form.add_role.data or form.add_area.data:
+        if form.add_unit.data is None:
+            add_error = gettext("Pilih unit untuk peran baru.")
+        else:
+            row = row_of(form.add_unit.data)
+            row["roles"] |= set(form.add_role.data)
+            row["areas"] |= set(form.add_area.data)
+            unknown = set(form.add_area.data) - known_areas
+            if unknown:
+                problems[row["unit"].id] = gettext("Area tidak dikenal: %(code)s",
+                                                   code=sorted(unknown)[0][:20])
+    for unit_id, message in problems.items():
+        rows[unit_id]["error"] = message
+    wanted = [(role, None, ()) for role in sorted(wide)]
+    for row in rows.values():
+        wanted += [(role, row["unit"], sorted(row["areas"]) if role == "member" else ())
+                   for role in sorted(row["roles"])]
+    ordered = sorted(rows.values(), key=lambda r: (r["unit"].name, r["unit"].id))
+    return wanted, ordered, wide, add_error, bool(problems)
+
+
+def _person_page(user: User, rows, wide, errors=None, status: int = 200):
+    errors = errors or {}
+    units = list(Unit.select().where(Unit.instansi == g.instansi).order_by(Unit.name, Unit.id))
+    shown = {row["unit"].id for row in rows}
+    return render_template(
+        "admin/person.html", instansi=g.instansi, person=user, rows=rows, wide=wide, errors=errors,
+        unit_roles=UNIT_ROLE_CHOICES, wide_roles=WIDE_ROLE_CHOICES, areas=_area_codes(),
+        other_units=[u for u in units if u.id not in shown], one_time_link=_one_time_link(user),
+        is_self=user.id == current_user.id,
+    ), status
+
+
+@bp.route("/people/<int:user_id>")
+@admin_required
+def person(user_id: int):
+    user = _person(user_id)
+    rows, wide = _rows_from_db(user)
+    return _person_page(user, rows, wide)
+
+
+@bp.route("/people/<int:user_id>", methods=["POST"])
+@admin_required
+def save_person(user_id: int):
+    """Save the person's roles and areas: the form replaces their assignments in the instansi at
+    once (zi.admin.replace_roles), or nothing changes and the form comes back with the error at
+    its row."""
+    user = _person(user_id)
+    form = PersonRolesForm(request.form)
+    form.validate()
+    wanted, rows, wide, add_error, bad_areas = _parse_person_form(form)
+    if add_error or bad_areas:
+        return _person_page(user, rows, wide, {"add": add_error, "top": gettext(
+            "Peran tidak disimpan; perbaiki isian yang ditandai.")})
+    try:
+        changed = ops.replace_roles(user, g.instansi, wanted, current_user._get_current_object())
+    except ops.AdminError as err:
+        message = translate_error(err)
+        unit_id = getattr(err, "unit_id", None)
+        for row in rows:
+            if row["unit"].id == unit_id:
+                row["error"] = message
+        errors = {"top": gettext("Peran tidak disimpan; perbaiki isian yang ditandai.")}
+        if not any(row["error"] for row in rows):
+            errors["wide"] = message
+        return _person_page(user, rows, wide, errors)
+    flash(gettext("Peran %(name)s disimpan.", name=user.name) if changed
+          else gettext("Tidak ada perubahan peran."), "success")
+    return redirect(url_for("admin.person", user_id=user.id, instansi=g.instansi.id))
+
+
+@bp.route("/people/<int:user_id>/reset", methods=["POST"])
+@admin_required
+def reset_password(user_id: int):
+    """Send the person a link to set a new password (or show it, without a mail server)."""
+    user = _person(user_id)
+    if not user.active:
+        flash(gettext("Akun ini tidak aktif."), "error")
+    else:
+        _send_password_link(user, accounts.RESET)
+    return redirect(url_for("admin.person", user_id=user.id, instansi=g.instansi.id))
+
+
+# --- time zones: the instansi's, and a unit's own (zi.admin.set_timezone) -------------------------
+
+
+class TimezoneForm(Form):
+    """The instansi's zone (no unit), or a unit's own zone (empty: the instansi's)."""
+
+    unit_id = forms.IdField()
+    timezone = StringField()
+
+
+@bp.route("/timezone", methods=["POST"])
+@admin_required
+def set_timezone():
+    form = TimezoneForm(request.form)
+    form.validate()
+    unit = _unit(form.unit_id.data)
+    actor = current_user._get_current_object()
+    return _run(lambda: ops.set_timezone(g.instansi, form.timezone.data or "", actor, unit),
+                gettext("Zona waktu disimpan."))

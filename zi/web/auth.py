@@ -9,6 +9,8 @@ cookie is never issued, and one presented anyway is refused: the token lives onl
 from __future__ import annotations
 
 import hmac
+import logging
+import threading
 import time
 import unicodedata
 from urllib.parse import quote, unquote, urlsplit
@@ -19,11 +21,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from .. import admin, audit
+from .. import accounts, admin, audit, mail
 from ..models import User
-from ..passwords import check_password
+from ..passwords import MIN_LENGTH, check_password
 from . import limiter
-from .i18n import gettext, lazy
+from .i18n import gettext, lazy, translate_error
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
 
@@ -40,6 +44,22 @@ def _text_only(value):
 class LoginForm(FlaskForm):
     email = EmailField(lazy("Email"), validators=[DataRequired()], filters=[_text_only])
     password = PasswordField(lazy("Kata sandi"), validators=[DataRequired()], filters=[_text_only])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(lazy("Email"), validators=[DataRequired(message=lazy("Email wajib diisi."))],
+                       filters=[_text_only])
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice (reset and invitation links); the rules are zi.accounts'."""
+
+    new = PasswordField(lazy("Kata sandi baru"), filters=[_text_only])
+    confirm = PasswordField(lazy("Ulangi kata sandi baru"), filters=[_text_only])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(lazy("Kata sandi saat ini"), filters=[_text_only])
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -177,3 +197,139 @@ def language(code: str):
         session["lang"] = code
     referrer, home = request.referrer or "", request.host_url
     return redirect(safe_target("/" + referrer[len(home):] if referrer.startswith(home) else None))
+
+
+# --- passwords: own change, forgotten, invitation ------------------------------------------
+
+
+def password_link(user: User, purpose: str) -> str:
+    """The link (ZI_BASE_URL + /reset/<token>) that lets the person set a password (zi.accounts)."""
+    token = accounts.make_token(current_app.config["SECRET_KEY"], user, purpose)
+    return f"{current_app.config['BASE_URL']}{url_for('auth.reset', token=token)}"
+
+
+def link_mail(user: User, purpose: str, link: str) -> tuple[str, str]:
+    """Subject and body of the mail carrying a password link, in the request's language."""
+    if purpose == accounts.INVITE:
+        subject = gettext("Undangan ke zi: buat kata sandi Anda")
+        body = gettext(
+            "Halo %(name)s,\n\nAnda diundang memakai zi, pelacak Zona Integritas instansi Anda.\n"
+            "Buat kata sandi Anda melalui tautan ini (berlaku 7 hari, sekali pakai):\n\n%(link)s\n\n"
+            "Sesudah itu masuk dengan email %(email)s.\n", name=user.name, link=link, email=user.email)
+    else:
+        subject = gettext("zi: atur ulang kata sandi")
+        body = gettext(
+            "Halo %(name)s,\n\nAda permintaan untuk mengatur ulang kata sandi zi Anda.\n"
+            "Buat kata sandi baru melalui tautan ini (berlaku 24 jam, sekali pakai):\n\n%(link)s\n\n"
+            "Bila Anda tidak memintanya, abaikan surat ini; kata sandi Anda tetap.\n",
+            name=user.name, link=link)
+    return subject, body
+
+
+def send_link(user: User, purpose: str) -> tuple[bool, str]:
+    """Mail a password link to the person now: (sent, link). Not sent when no SMTP server is set or
+    it failed; the caller (an admin) is then shown the link to hand on."""
+    link = password_link(user, purpose)
+    subject, body = link_mail(user, purpose, link)
+    try:
+        sent = mail.send(current_app.config, user.email, subject, body)
+    except mail.MailError as err:
+        log.warning("password link not sent to %s: %s", user.email, err)
+        sent = False
+    return sent, link
+
+
+def _send_in_background(settings: dict, to: str, subject: str, body: str) -> None:
+    """The forgotten-password mail leaves the request: its answer takes as long whether or not the
+    address exists."""
+    def run():
+        try:
+            mail.send(settings, to, subject, body)
+        except mail.MailError as err:
+            log.warning("password reset mail not sent to %s: %s", to, err)
+
+    threading.Thread(target=run, name="zi-mail", daemon=True).start()
+
+
+def _mail_settings() -> dict:
+    return {key: current_app.config.get(key) for key in (
+        "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "SMTP_TIMEOUT", "MAIL_FROM")}
+
+
+def _field_error(form, err: accounts.AccountError) -> None:
+    """A new-password refusal at the field it is about."""
+    field = form.confirm if err.message_id == accounts.MISMATCH else form.new
+    field.errors = [*field.errors, translate_error(err)]
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def account():
+    """Akun saya: the person changes their own password (the current one first); every other
+    session of theirs ends, this one stays."""
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if request.method == "POST" and form.validate():
+        if not check_password(user.password_hash, form.current.data or ""):
+            form.current.errors = [gettext("Kata sandi saat ini salah.")]
+        else:
+            try:
+                accounts.check_new_password(form.new.data or "", form.confirm.data or "")
+            except accounts.AccountError as err:
+                _field_error(form, err)
+            else:
+                keep_session(admin.set_password(user, form.new.data, actor=user))
+                flash(gettext("Kata sandi diganti. Sesi Anda di perangkat lain telah berakhir."), "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot():
+    """Lupa kata sandi: the answer is the same whether or not the address is known; a known,
+    active address gets a link valid 24 hours."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        if not mail.configured(current_app.config):
+            flash(gettext("zi belum dapat mengirim email. Minta admin instansi Anda mengatur ulang "
+                          "kata sandi."), "error")
+            return redirect(url_for("auth.forgot"))
+        user = User.get_or_none(User.email == form.email.data.strip().lower()[:255])
+        if user is not None and user.active:
+            link = password_link(user, accounts.RESET)
+            _send_in_background(_mail_settings(), user.email, *link_mail(user, accounts.RESET, link))
+        flash(gettext("Bila alamat itu terdaftar, kami telah mengirim tautan untuk membuat kata sandi baru "
+                      "(berlaku 24 jam). Periksa kotak masuk email Anda."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """A password link (forgotten password or invitation): works once, within its time."""
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user, purpose = accounts.read_token(secret, token)
+    except accounts.AccountError as err:
+        flash(translate_error(err), "error")
+        return redirect(url_for("auth.forgot"))
+    form = NewPasswordForm()
+    if request.method == "POST" and form.validate():
+        try:
+            accounts.use_token(secret, token, form.new.data or "", form.confirm.data or "")
+        except accounts.AccountError as err:
+            if err.message_id in (accounts.TOO_SHORT, accounts.MISMATCH):
+                _field_error(form, err)
+            else:
+                flash(translate_error(err), "error")
+                return redirect(url_for("auth.forgot"))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+                _clear_session()
+            flash(gettext("Kata sandi disimpan. Silakan masuk dengan kata sandi baru."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, person=user, invitation=purpose == accounts.INVITE,
+                           min_length=MIN_LENGTH)

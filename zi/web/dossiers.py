@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -20,6 +21,7 @@ from flask_login import current_user, login_required
 from .. import jobs
 from ..dossier.build import BUNDLES
 from ..dossier.gather import VARIANTS
+from ..dossier.names import dossier_filename
 from ..evidence import store_from_config
 from ..models import Assessment, Dossier, DossierJob
 
@@ -37,7 +39,8 @@ def _job(job_id: int) -> DossierJob:
 @login_required
 def index(assessment_id: int):
     assessment = g.access.assessment(assessment_id)
-    finals = list(Dossier.select().where(Dossier.assessment == assessment).order_by(Dossier.id.desc()))
+    finals = [(f, superseded(assessment, f)) for f in
+              Dossier.select().where(Dossier.assessment == assessment).order_by(Dossier.id.desc())]
     recent = list(DossierJob.select().where(DossierJob.assessment == assessment)
                   .order_by(DossierJob.id.desc()).limit(10))
     return render_template("dossiers/dossiers.html", a=assessment, finals=finals, jobs=recent,
@@ -70,19 +73,23 @@ def job_status(job_id: int):
                     "file": url_for("dossiers.job_file", job_id=job_id) if found.status == "done" else None})
 
 
+def superseded(assessment: Assessment, dossier: Dossier) -> bool:
+    """A final dossier is superseded once an admin reopened the assessment it was made from: the
+    assessment is no longer accepted, or was accepted again after the dossier was made."""
+    return assessment.status != "accepted" or (
+        assessment.accepted_at is not None and dossier.created_at < assessment.accepted_at)
+
+
 def _send(sha256: str, size: int, filename: str) -> Response:
+    """The stored bytes as an attachment named `filename` (send_file writes Content-Disposition,
+    with an RFC 6266 `filename*` should a name ever hold more than ASCII)."""
     mime = "application/zip" if filename.endswith(".zip") else "application/pdf"
-    response = Response(store_from_config(current_app.config).chunks(sha256), mimetype=mime)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response = send_file(store_from_config(current_app.config).open(sha256), mimetype=mime,
+                         as_attachment=True, download_name=filename, conditional=False, etag=False)
     response.headers["Content-Length"] = str(size)
     response.headers["X-Content-SHA256"] = sha256
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _filename(assessment: Assessment, variant: str, extension: str, final: bool) -> str:
-    state = "final" if final else "draft"
-    return f"dosir-{variant}-{assessment.unit_id}-{assessment.period.year}-{state}.{extension}"
 
 
 @bp.route("/dossiers/jobs/<int:job_id>/file")
@@ -93,14 +100,18 @@ def job_file(job_id: int):
         abort(404)
     extension = "zip" if found.bundle == "zip" else "pdf"
     final = found.final or found.assessment.status == "accepted"
-    return _send(found.sha256, found.size, _filename(found.assessment, found.variant, extension, final))
+    return _send(found.sha256, found.size,
+                 dossier_filename(found.assessment, found.variant, extension, final=final))
 
 
 @bp.route("/dossiers/<int:dossier_id>/file")
 @login_required
 def final_file(dossier_id: int):
     dossier = g.access.dossier(dossier_id)
-    return _send(dossier.sha256, dossier.size, _filename(dossier.assessment, dossier.variant, "pdf", True))
+    assessment = dossier.assessment
+    old = dossier.created_at if superseded(assessment, dossier) else None
+    return _send(dossier.sha256, dossier.size,
+                 dossier_filename(assessment, dossier.variant, "pdf", final=True, superseded_on=old))
 
 
 def generate_finals(assessment: Assessment, user) -> None:

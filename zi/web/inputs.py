@@ -8,9 +8,10 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from ..formatting import number
 from ..paging import Page, paginate
 from ..text import CONTROL_CHARS, TextTooLong
-from .i18n import gettext
+from .i18n import gettext, locale
 
 MAX_ID = 2**31 - 1  # an INTEGER key on PostgreSQL; SQLite overflows past 2**63 - 1
 FLASH_MAX_CHARS, FLASH_MAX_COUNT = 300, 8
@@ -89,7 +90,7 @@ def page_of(query, param: str = "page", per_page: int = 50) -> Page:
 def too_long(error: TextTooLong) -> str:
     """The refusal of a text over its limit, for the person who typed it."""
     return gettext("teks terlalu panjang (%(length)s karakter; paling banyak %(limit)s).",
-                   length=f"{error.length:,}".replace(",", "."), limit=f"{error.limit:,}".replace(",", "."))
+                   length=number(error.length, 0, locale()), limit=number(error.limit, 0, locale()))
 
 
 def install(app) -> None:

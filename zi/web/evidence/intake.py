@@ -10,6 +10,7 @@ from flask import (
     g,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -22,15 +23,22 @@ from .. import forms
 from ..i18n import gettext, translate_error
 from . import bp
 from .common import (
+    SUMMARY_ROWS,
+    UPLOAD_SUMMARY_KEY,
     context,
+    cut,
     evidence_store,
+    evidence_target,
     respond,
+    wants_json,
 )
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence/upload", methods=["POST"])
 @login_required
 def upload(assessment_id: int):
+    """One file from the upload script; one or several from the plain form, whose results are kept for
+    the page it returns to (beside the form, not above the page)."""
     assessment, criteria, roles = context(assessment_id)
     form = forms.UploadForm(request.form)
     codes = form.items.data
@@ -43,13 +51,29 @@ def upload(assessment_id: int):
     revised = [lk.item_code for lk in document.links.where(EvidenceLink.assessment == assessment)] \
         if document else []
     g.access.ensure("evidence.add", assessment, criteria=criteria, item_codes=codes + revised)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return respond(False, gettext("Pilih berkas yang akan diunggah."), 400)
+    files = [f for f in request.files.getlist("file") if f.filename]
+    if not files:
+        return respond(False, gettext("Pilih berkas yang akan diunggah."), 400,
+                       target=_back(assessment, criteria, codes))
+    results = [_store(assessment, criteria, form, document, codes, file) for file in files]
+    ok = all(status == 200 for _, status in results)
+    status = next((status for _, status in results if status != 200), 200)
+    message = " ".join(message for message, _ in results)
+    item = next((c for c in codes if c in criteria.items_by_code), None)
+    if wants_json() or request.form.get("back") != "evidence" or item is None:
+        return respond(ok, message, status, target=evidence_target(assessment, item))
+    session[UPLOAD_SUMMARY_KEY] = {"item": item, "rows": [
+        [s == 200, cut(m)] for m, s in results[:SUMMARY_ROWS]],
+        "more": max(0, len(results) - SUMMARY_ROWS)}
+    return redirect(evidence_target(assessment, item))
+
+
+def _store(assessment, criteria, form, document, codes, file) -> tuple[str, int]:
+    """One file stored, or refused: (the message naming it, the HTTP status)."""
     name = shown_code(file.filename)  # as typed, but never at unbounded length
     if not form.validate():
         why = forms.first_error(form)
-        return respond(False, gettext("%(name)s ditolak: %(why)s", name=name, why=why), 422)
+        return gettext("%(name)s ditolak: %(why)s", name=name, why=why), 422
     try:
         revision = service.upload(
             evidence_store(), assessment, current_user, file.stream, file.filename, criteria=criteria,
@@ -57,12 +81,10 @@ def upload(assessment_id: int):
             document_date=form.document_date.data, description=form.description.data, item_codes=codes,
             document=document)
     except (RejectedFile, service.EvidenceError) as err:
-        return respond(False, gettext("%(name)s ditolak: %(why)s", name=name, why=translate_error(err)), 422)
+        return gettext("%(name)s ditolak: %(why)s", name=name, why=translate_error(err)), 422
     except StoreError as err:
-        why = translate_error(err)
-        return respond(False, gettext("%(name)s tidak tersimpan: %(why)s", name=name, why=why), 507)
-    return respond(True, gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename,
-                                 n=revision.number))
+        return gettext("%(name)s tidak tersimpan: %(why)s", name=name, why=translate_error(err)), 507
+    return gettext("%(name)s tersimpan (revisi %(n)s).", name=revision.filename, n=revision.number), 200
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -83,14 +105,14 @@ def link_url(assessment_id: int):
     codes = form.items.data
     g.access.ensure("evidence.add", assessment, criteria=criteria, item_codes=codes)
     if not form.validate():
-        return respond(False, forms.first_error(form), 422)
+        return respond(False, forms.first_error(form), 422, target=_back(assessment, criteria, codes))
     try:
         service.add_link(assessment, current_user, form.url.data, form.title.data, criteria=criteria,
                          document_date=form.document_date.data, description=form.description.data,
                          item_codes=codes)
     except service.EvidenceError as err:
-        return respond(False, translate_error(err), 422)
-    return respond(True, gettext("Tautan data dukung tersimpan."))
+        return respond(False, translate_error(err), 422, target=_back(assessment, criteria, codes))
+    return respond(True, gettext("Tautan data dukung tersimpan."), target=_back(assessment, criteria, codes))
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence/link", methods=["POST"])
@@ -106,8 +128,9 @@ def link_existing(assessment_id: int):
     try:
         service.link(document, assessment, code, current_user)
     except service.EvidenceError as err:
-        return respond(False, translate_error(err), 422)
-    return respond(True, gettext("Dokumen ditautkan ke %(code)s.", code=code))
+        return respond(False, translate_error(err), 422, target=evidence_target(assessment, code))
+    return respond(True, gettext("Dokumen ditautkan ke %(code)s.", code=code),
+                   target=evidence_target(assessment, code))
 
 
 @bp.route("/assessments/<int:assessment_id>/evidence/links/<int:link_id>/unlink", methods=["POST"])
@@ -117,7 +140,13 @@ def unlink(assessment_id: int, link_id: int):
     found = g.access.link(assessment, link_id)
     g.access.ensure("evidence.unlink", found, criteria=criteria)
     service.unlink(found, current_user)
-    return respond(True, gettext("Tautan dokumen ke %(code)s dilepas.", code=found.item_code))
+    return respond(True, gettext("Tautan dokumen ke %(code)s dilepas.", code=found.item_code),
+                   target=evidence_target(assessment, found.item_code))
+
+
+def _back(assessment, criteria, codes) -> str | None:
+    """Back to the first known item the form named, on the page as it was filtered."""
+    return evidence_target(assessment, next((c for c in codes if c in criteria.items_by_code), None))
 
 
 @bp.route("/evidence/documents/<int:document_id>/trash", methods=["POST"])
