@@ -145,3 +145,16 @@ def test_pages_format_for_the_reader(client, login, db):
     assert f"{NBSP}%" not in page and "Nilai per area (% dari bobot)" not in page
     dashboard = client.get("/").get_data(as_text=True)
     assert "Score per area (% of weight)" in dashboard and "Nilai per area (% dari bobot)" not in dashboard
+
+
+def test_the_phone_chart_puts_each_area_name_above_its_bar():
+    """At 390 px the labels beside the bars shrank to ~5 px; the stacked layout keeps them legible."""
+    rows = [{"label": "Manajemen Perubahan", "percent": 86.79, "tpi": None},
+            {"label": "Penguatan Pengawasan", "percent": 0, "tpi": None}]
+    wide = charts.area_bars(rows, {"WBK": 60})
+    narrow = charts.area_bars(rows, {"WBK": 60}, 360, stacked=True)
+    assert 'text-anchor="end" fill="#223">Manajemen Perubahan' in wide
+    assert 'text-anchor="end" fill="#223">Manajemen Perubahan' not in narrow
+    assert 'viewBox="0 0 360 ' in narrow and ">Manajemen Perubahan</text>" in narrow
+    both = charts.area_bars_for_screens(rows, {"WBK": 60})
+    assert both.count("<svg") == 2 and 'class="chart-wide"' in both and 'class="chart-narrow"' in both

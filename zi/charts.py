@@ -30,15 +30,20 @@ def _t(locale):
     return lambda message: escape(translate(message))
 
 
-def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, locale: str = "id") -> str:
+def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, locale: str = "id",
+              stacked: bool = False) -> str:
     """Horizontal bars of each area's % of its weight, with a line per predicate minimum.
 
     rows: [{"label": ..., "percent": unit %, "tpi": TPI % or None}]
+    stacked: each area's name on its own line above its bars, for a phone's narrow screen (the
+    labels beside the bars would shrink to a few pixels there).
     """
     t = _t(locale)
-    label_w, bar_h, gap, top = 270, 14, 12, 44
+    label_w, bar_h, gap, top = (16, 14, 30, 44) if stacked else (270, 14, 12, 44)
     chart_w = width - label_w - 50
     group_h = bar_h * (2 if any(r.get("tpi") is not None for r in rows) else 1) + gap
+    if stacked:
+        top += 16  # room for the first area's name
     height = top + group_h * len(rows) + 24
     x = lambda pct: label_w + chart_w * max(0.0, min(100.0, _f(pct))) / 100  # noqa: E731
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -52,8 +57,11 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, lo
                    f'fill="#667">{_pct(tick, locale)}</text>')
     for i, row in enumerate(rows):
         y = top + i * group_h
-        out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end" fill="#223">'
-                   f'{escape(row["label"])}</text>')
+        if stacked:
+            out.append(f'<text x="{label_w}" y="{y - 5}" fill="#223">{escape(row["label"])}</text>')
+        else:
+            out.append(f'<text x="{label_w - 8}" y="{y + bar_h - 3}" text-anchor="end" fill="#223">'
+                       f'{escape(row["label"])}</text>')
         pct = _f(row["percent"])
         out.append(f'<rect x="{label_w}" y="{y}" width="{x(pct) - label_w:.1f}" height="{bar_h}" '
                    f'fill="#1f6feb" rx="2"><title>{t(N_("Unit"))}: {_pct(pct, locale)}</title></rect>')
@@ -80,6 +88,13 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, lo
                    f'<text x="64" y="{legend_y}" fill="#223">{t(N_("TPI"))}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def area_bars_for_screens(rows: list[dict], minimums: dict[str, float], locale: str = "id") -> str:
+    """The area chart twice, beside-the-bars labels for wide screens and stacked labels for phones;
+    the stylesheet shows one (.chart-wide / .chart-narrow)."""
+    return (f'<div class="chart-wide">{area_bars(rows, minimums, locale=locale)}</div>'
+            f'<div class="chart-narrow">{area_bars(rows, minimums, 360, locale, stacked=True)}</div>')
 
 
 def unit_columns(rows: list[dict], minimums: dict[str, float], width: int = 640, locale: str = "id") -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from zi import demo
+
 CHROMIUM = Path("/usr/bin/chromium")
 # The same flags as scripts/screenshots.py (kept here so the tests do not import a script).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -94,3 +96,21 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# --- a person in the browser -----------------------------------------------------
+
+NAMES = {email.split("@")[0]: name for email, name, *_ in demo.PEOPLE}  # anggota -> "Anggota Pokja MP & PT"
+
+
+def log_in(page, who: str, password: str = demo.DEMO_PASSWORD, name: str | None = None) -> None:
+    """Sign in on the login page as a person would (Indonesian labels) and land on the dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(f"{who}@contoh.go.id")
+    page.get_by_label("Kata sandi").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("link", name="Akun saya")).to_be_visible()
+    expect(page.locator("header .who")).to_contain_text(name or NAMES[who])

@@ -19,8 +19,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests.conftest import build_demo
-from tests.web.support import chromium, serve
-from zi import demo
+from tests.web.support import chromium, log_in, serve
 from zi.db import database
 
 pytestmark = pytest.mark.slow
@@ -132,15 +131,6 @@ def set_language(page, lang: str) -> None:
     """The header's language button, as a person would press it."""
     with page.expect_navigation():
         page.click(f"header form[action$='/lang/{lang}'] button")
-
-
-def log_in(page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", f"{who}@contoh.go.id")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    assert urlsplit(page.url).path == "/", page.url
 
 
 def crawl(page, app, base: str, start: str = "/") -> dict[str, str]:

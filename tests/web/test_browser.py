@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import best_answer
-from tests.web.support import chromium, serve
+from tests.web.support import chromium, log_in, serve
 from zi import demo
 from zi.answers import save_answer
 from zi.db import database
@@ -18,7 +18,6 @@ from zi.models import Answer, Assessment, AuditEvent, Unit, User
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one Chromium, one worker
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-NAMES = {email.split("@")[0]: name for email, name, *_ in demo.PEOPLE}  # anggota -> "Anggota Pokja MP & PT"
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +65,6 @@ def score(text: str) -> Decimal:
     text = text.strip()
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{2}", text), text
     return Decimal(text.replace(".", "").replace(",", "."))
-
-
-def log_in(page, who: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", f"{who}@contoh.go.id")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    expect(page.locator("header .who span")).to_have_text(NAMES[who])
-    assert page.url.endswith("/"), page.url
 
 
 def log_out(page) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import best_answer
-from tests.web.support import chromium, serve
+from tests.web.support import NAMES, chromium, log_in, serve
 from zi import admin, demo
 from zi import answers as store
 from zi.db import database
@@ -27,7 +27,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one Chrom
 
 SHOTS = Path("/tmp/zi-journeys")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-NAMES = {email.split("@")[0]: name for email, name, *_ in demo.PEOPLE}
 NEW_PASSWORD = "jalan-panjang-2026"
 
 
@@ -100,16 +99,6 @@ def shot(page, name: str) -> Path:
     data = path.read_bytes()
     assert len(data) > 1000 and data.startswith(PNG_SIGNATURE), path
     return path
-
-
-def log_in(page, who: str, password: str = demo.DEMO_PASSWORD, name: str | None = None) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(f"{who}@contoh.go.id")
-    page.get_by_label("Kata sandi").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("link", name="Akun saya")).to_be_visible()
-    expect(page.locator("header .who")).to_contain_text(name or NAMES[who])
 
 
 def log_out(page) -> None:

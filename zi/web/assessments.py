@@ -73,7 +73,7 @@ def _overview_page(assessment, criteria, roles, draft: dict | None = None, statu
         transitions=workflow.available(assessment, roles),
         revisions=workflow.open_revisions(assessment),
         prerequisites=prerequisites_for(assessment.unit),
-        chart=Markup(charts.area_bars(reports.area_rows(), area_minimums(criteria), locale=locale())),
+        chart=Markup(charts.area_bars_for_screens(reports.area_rows(), area_minimums(criteria), locale=locale())),
         draft=draft,
         can={"copy_unit": g.access.can("assessment.copy_unit", assessment),
              "flag": g.access.can("item.flag", assessment)},

@@ -45,7 +45,7 @@ def index():
         cards.append({
             "s": s,
             "roles": roles,
-            "chart": Markup(charts.area_bars(rows, area_minimums(s.criteria), locale=locale())),
+            "chart": Markup(charts.area_bars_for_screens(rows, area_minimums(s.criteria), locale=locale())),
             "awaiting": _awaiting(s, roles),
             "older": year is None and newest.get(s.assessment.unit_id) != s.assessment.period.year,
             "prereq_missing": [gettext(p["label"]) for p in prerequisites.get(s.assessment.unit_id, [])
