@@ -4,6 +4,7 @@ results stay beside their form; and the same in Chromium."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from pathlib import Path
@@ -442,3 +443,22 @@ def test_in_chromium_tpi_reviews_in_place_and_accepts_a_selection(database_url, 
     for name in ("evidence-tpi-1366", "evidence-filtered-1366", "evidence-filtered-390",
                  "evidence-upload-1366"):
         assert (SHOTS / f"{name}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_area_page_links_to_its_own_items_evidence(client, login, db):
+    """The evidence page is filtered; the area page's links must open the view that shows the item."""
+    from zi.summary import HASIL
+
+    login("anggota@contoh.go.id")
+    a = Assessment.select().first()
+    for code in ("MP", "SDM", HASIL):
+        page = client.get(f"/assessments/{a.id}/area/{code}").get_data(as_text=True)
+        found = re.findall(r'href="(/assessments/\d+/evidence\?[^"#]*)', page)
+        links = {html.unescape(link) for link in found}
+        assert len(links) > 1, code
+        for link in links:
+            shown = client.get(link)
+            assert shown.status_code == 200, link
+            item = re.search(r"keep=([^&]+)", link)
+            if item:
+                assert f'id="ev-{item.group(1)}"' in shown.get_data(as_text=True), link
