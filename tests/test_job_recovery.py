@@ -104,6 +104,7 @@ def test_only_silent_jobs_are_failed_and_a_live_heartbeat_keeps_its_job(app, db,
     dead, legacy, queued, live = (DossierJob.get_by_id(j.id) for j in (dead, legacy, queued, live))
     assert (dead.status, legacy.status) == ("failed", "failed")
     assert "host-a:4242:Worker-1" in dead.message and "berhenti" in dead.message
+    assert dead.message.count(" WIB)") == 1  # the last sign of life in the unit's time zone, not UTC
     assert dead.finished_at is not None
     assert queued.status == "queued"  # waiting for a worker is not a crash
     assert live.status == "running" and live.message == ""

@@ -29,7 +29,7 @@ from .states import AssessmentStatus, JobStatus
 
 log = logging.getLogger(__name__)
 
-STALE_MESSAGE = ("Gagal: pekerja {worker} berhenti di tengah jalan (tanda hidup terakhir {seen} UTC). "
+STALE_MESSAGE = ("Gagal: pekerja {worker} berhenti di tengah jalan (tanda hidup terakhir {seen}). "
                  "Silakan minta dosir lagi.")
 REQUEUED_MESSAGE = ("Diantrekan ulang: pekerja dihentikan saat merender; "
                     "dosir dibuat lagi saat pekerja berjalan kembali.")
@@ -168,6 +168,7 @@ def recover_stale(stale_seconds: float, job_id: int | None = None) -> int:
     """Fail the running jobs whose worker has been silent for `stale_seconds` (it died: killed,
     out of memory, machine lost); a live worker's job, whoever runs it, is left alone. Returns
     how many were failed."""
+    from . import formatting
     from .models import DossierJob, now
 
     cutoff = now() - timedelta(seconds=stale_seconds)
@@ -176,8 +177,8 @@ def recover_stale(stale_seconds: float, job_id: int | None = None) -> int:
     if job_id is not None:
         stale &= DossierJob.id == job_id
     failed = 0
-    for job in DossierJob.select().where(stale):
-        seen = (job.heartbeat_at or job.created_at).strftime("%d-%m-%Y %H:%M:%S")
+    for job in list(DossierJob.select().where(stale)):  # read first: no cursor open while writing
+        seen = formatting.datetime(job.heartbeat_at or job.created_at, zone=formatting.zone_of(job))
         # The same condition again: a heartbeat that arrived meanwhile keeps the job alive.
         if DossierJob.update(status=JobStatus.FAILED, finished_at=now(),
                              message=STALE_MESSAGE.format(worker=job.worker or "?", seen=seen)).where(
