@@ -13,6 +13,8 @@ system_packages=(python3-venv python3-dev fonts-noto-core fonts-dejavu-core
                  poppler-utils)
 # postgresql-client: pg_dump and psql for the backup tests on PostgreSQL (Debian 12: version 15)
 [ -n "$extra" ] && system_packages+=(chromium postgresql-client)
+# libreoffice-calc-nogui: headless recalculation of the exported LKE workbook (tests/lke_workbook)
+[ -n "$extra" ] && system_packages+=(libreoffice-calc-nogui)
 # npm fetches axe-core for the accessibility test (a Node from elsewhere that brings its own npm will do)
 [ -n "$extra" ] && ! command -v npm >/dev/null && system_packages+=(nodejs npm)
 

@@ -30,7 +30,8 @@ def test_validate_shipped_criteria(run):
     result = run("criteria", "validate")
     assert result.exit_code == 0
     assert result.stdout.strip() == (
-        "OK 1 file(s): lke-2021 (2021): 6 areas, 113 scored items, weight 100"
+        "OK 2 file(s): lke-2021 (2021): 6 areas, 113 scored items, weight 100; "
+        "lke-2025 (2025): 6 areas, 113 scored items, weight 100"
     )
 
 
@@ -57,7 +58,9 @@ def test_show_tree_and_one_item(run):
 
 def test_export_json(run, criteria):
     data = json.loads(run("criteria", "export", "--json").stdout)
-    assert data["id"] == "lke-2021"
+    assert data["id"] == "lke-2025"  # the newest year by default
+    older = json.loads(run("criteria", "export", "--json", "--criteria", "lke-2021").stdout)
+    assert older["id"] == "lke-2021"
     assert len(data["items"]) == 113
     assert round(sum(i["weight"] for i in data["items"]), 9) == 100
     first = data["items"][0]

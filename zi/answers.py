@@ -246,9 +246,14 @@ def request_revision(assessment: Assessment, user, item_code: str, comment: str)
     return request
 
 
-def start_from_previous(assessment: Assessment, user) -> int:
+def start_from_previous(assessment: Assessment, user, criteria_dir=None) -> int:
     """Copy last period's unit answers and notes into a new, empty assessment of the same unit;
-    each stays marked as carried over (`carried_from`) until someone confirms or changes it."""
+    each stays marked as carried over (`carried_from`) until someone confirms or changes it.
+    Across criteria versions answers are mapped by code and the audit event lists the codes whose
+    wording changed (`changed_texts`) and those the new version no longer has (`dropped`)."""
+    from .config import Config
+    from .criteria import versions
+
     previous = (
         Assessment.select(Assessment, Period).join(Period)
         .where((Assessment.unit == assessment.unit_id) & (Period.year < assessment.period.year))
@@ -256,16 +261,27 @@ def start_from_previous(assessment: Assessment, user) -> int:
     )
     if previous is None or layer_answers(assessment, "unit"):
         return 0
+    answers = layer_answers(previous, "unit")
+    event = {"from_assessment": previous.id}
+    old_id, new_id = previous.period.criteria_id, assessment.period.criteria_id
+    if old_id != new_id:
+        # Another version of the item bank: answers follow their code; wording changes are reported.
+        change = versions.compare_ids(old_id, new_id, criteria_dir or Config.CRITERIA_DIR)
+        event["criteria"] = {"from": old_id, "to": new_id}
+        if change is not None:
+            event["dropped"] = [code for code in change.dropped if code in answers]
+            answers = {code: a for code, a in answers.items() if code not in change.dropped}
+            event["changed_texts"] = [code for code in change.changed if code in answers]
     rows = [
         {"assessment": assessment, "layer": "unit", "item_code": a.item_code, "value": a.value,
          "note": a.note, "version": 1, "updated_by": user, "updated_at": now(),
          "carried_from": previous.period.year}
-        for a in layer_answers(previous, "unit").values()
+        for a in answers.values()
     ]
     if rows:
         Answer.insert_many(rows).execute()
         audit.record("copy_previous_period", user, assessment=assessment,
-                     new={"from_assessment": previous.id, "items": len(rows)})
+                     new={**event, "items": len(rows)})
     return len(rows)
 
 

@@ -437,6 +437,11 @@ MATRIX = [
                          ("dossier job status", "/dossiers/jobs/{job_KEY}.json"),
                          ("dossier job file", "/dossiers/jobs/{job_KEY}/file"),
                          ("final dossier", "/dossiers/{dossier_KEY}/file"))],
+    # the LKE workbook and the blank one: whoever sees the unit
+    *[(f"{what} {where}", "GET", path.replace("KEY", where), None, None, None, LOGIN, *SEES[where])
+      for where in ("own", "second", "other")
+      for what, path in (("lke workbook", A % "KEY" + "/lke.xlsx?layer=final"),
+                         ("lke blank", A % "KEY" + "/lke-kosong.xlsx"))],
     ("document trashed own", "GET", "/evidence/documents/{doc_trashed_own}", None, None, None,
      LOGIN, OK, OK, OK, OK, OK, NF, NF),
     # adding evidence: the unit team while it may change its answers, a pokja member in their areas

@@ -51,7 +51,7 @@ HASHING = {"auth.login", "admin.create_user"}
 HOSTILE_FEW = [str(2**70), "a\x00b\x01", LONG, "", ["1", "2"], None]
 ABSURD_IDS = [2**70, 2**63, 2**31, 0]
 ABSURD_STRINGS = ["x" * 5000, "%00", "..%2F..%2Fetc", "%FF%FE", "P-MP-i-a%00"]
-QUERY = ["sort", "item", "inline", "instansi", "next", "lang", "page"]
+QUERY = ["sort", "item", "inline", "instansi", "next", "lang", "page", "layer"]
 ONE_MB = "y" * 1_000_000
 
 # Endpoints that answer a POST without a flash message (a redirect to where things continue).

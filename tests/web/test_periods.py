@@ -140,3 +140,10 @@ def test_an_admin_without_any_period_is_sent_to_create_one(client, login, db):
     login("admin@contoh.go.id")
     page = client.get("/").get_data(as_text=True)
     assert "Belum ada periode penilaian." in page and 'href="/admin/"' in page
+
+
+def test_the_period_form_offers_the_newest_criteria_version_first(client, login, db):
+    login("admin@contoh.go.id")
+    page = client.get("/admin/").get_data(as_text=True)
+    select = re.search(r'<select name="criteria_id">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select)[:2] == ["lke-2025", "lke-2021"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from . import backup, criteria, db, demo, dossier, evidence, score, units, users
+from . import backup, criteria, db, demo, dossier, evidence, lke, score, units, users
 from .common import Group
 
 
@@ -19,7 +19,7 @@ def main() -> None:
     """
 
 
-for _module in (criteria, score, db, units, users, demo, evidence, dossier, backup):
+for _module in (criteria, score, db, units, users, demo, evidence, dossier, backup, lke):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -41,6 +41,8 @@ class Strict(BaseModel):
 class Option(Strict):
     key: str
     text: str
+    # "zi" marks an explanation zi adds (e.g. what "Tidak" means): shown as zi's, never exported as official.
+    source: Literal["lke", "zi"] = "lke"
 
 
 class CountInput(Strict):
@@ -72,6 +74,10 @@ Formula = Annotated[RatioFormula | DecreaseFormula, Field(discriminator="kind")]
 
 class Item(Strict):
     code: Code
+    # The letter the official workbook prints ("a", or "-"), kept apart from the code: area 6.v reads a, c, b.
+    letter: str = ""
+    # A sub-part title printed above the item inside its sub-area (the LHKPN and LHKASN halves of R-PW-iii).
+    heading: str = ""
     text: str = Field(min_length=1)
     type: Literal["ya_tidak", "abc", "abcd", "abcde", "percent", "index_0_4"]
     options: list[Option] = []

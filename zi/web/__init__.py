@@ -118,7 +118,7 @@ def create_app(overrides: dict | None = None, criteria=None) -> Flask:
 
     filters.register(app)
 
-    from . import admin, assessments, auth, dashboard, dossiers, evidence, notifications
+    from . import admin, assessments, auth, dashboard, dossiers, evidence, notifications, workbook
 
     login_manager.unauthorized_handler(auth.unauthorized)
     app.register_blueprint(auth.bp)
@@ -128,6 +128,7 @@ def create_app(overrides: dict | None = None, criteria=None) -> Flask:
     app.register_blueprint(evidence.bp)
     app.register_blueprint(dossiers.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(workbook.bp)
     return app
 
 

@@ -65,7 +65,7 @@ def index():
         "admin/admin.html", forms=forms.restored(current_app.extensions["zi_criteria"]),
         instansi=g.instansi, units=units, unit_page=unit_page, assignments=assignments,
         periods=periods, roleless=roleless,
-        users=users, roles=ROLES, criteria_ids=sorted(current_app.extensions["zi_criteria"]),
+        users=users, roles=ROLES, criteria_ids=_newest_first(current_app.extensions["zi_criteria"]),
         prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
         events=page_of(audit.events_for(instansi=g.instansi), "audit_page", PER_PAGE),
         areas=next(iter(current_app.extensions["zi_criteria"].values())).areas,
@@ -385,3 +385,8 @@ def set_timezone():
     actor = current_user._get_current_object()
     return _run(lambda: ops.set_timezone(g.instansi, form.timezone.data or "", actor, unit),
                 gettext("Zona waktu disimpan."))
+
+
+def _newest_first(registry: dict) -> list[str]:
+    """Criteria versions for the period form, the newest item bank first (the one a new period wants)."""
+    return sorted(registry, key=lambda cid: (-registry[cid].year, cid))

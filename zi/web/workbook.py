@@ -1,0 +1,50 @@
+"""The official LKE workbook of an assessment (or a blank one of its criteria) as an .xlsx download."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, g, request
+from flask_login import login_required
+
+from ..answers import both_layers, reports
+from ..dossier.names import slug
+from ..evidence.service import linked_documents
+from ..lke_workbook import assessment_workbook, workbook_bytes, write_workbook
+
+bp = Blueprint("workbook", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAYERS = ("unit", "tpi", "final")
+
+
+def _download(wb, name: str) -> Response:
+    return Response(workbook_bytes(wb), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _assessment(assessment_id: int):
+    assessment = g.access.assessment(assessment_id)
+    g.access.ensure("assessment.view", assessment)
+    return assessment, current_app.extensions["zi_criteria"][assessment.period.criteria_id]
+
+
+@bp.route("/assessments/<int:assessment_id>/lke.xlsx")
+@login_required
+def export(assessment_id: int):
+    assessment, criteria = _assessment(assessment_id)
+    layer = request.args.get("layer", "unit")
+    if layer not in LAYERS:
+        abort(400)
+    layers = both_layers(assessment)
+    if layer == "final":
+        layer = str(reports(criteria, assessment, layers).final_layer)
+    title = f"{criteria.title} — {assessment.unit.name} {assessment.period.year}"
+    wb = assessment_workbook(criteria, layers[layer], linked_documents(assessment),
+                             current_app.config["BASE_URL"], title)
+    return _download(wb, f"lke-{slug(assessment.unit.name)}-{assessment.period.year}-{layer}.xlsx")
+
+
+@bp.route("/assessments/<int:assessment_id>/lke-kosong.xlsx")
+@login_required
+def blank(assessment_id: int):
+    _, criteria = _assessment(assessment_id)
+    return _download(write_workbook(criteria, {}), f"lke-kosong-{slug(criteria.id)}.xlsx")
