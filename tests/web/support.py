@@ -114,3 +114,12 @@ def log_in(page, who: str, password: str = demo.DEMO_PASSWORD, name: str | None 
         page.get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("link", name="Akun saya")).to_be_visible()
     expect(page.locator("header .who")).to_contain_text(name or NAMES[who])
+
+
+def signed_in(browser, base: str, who: str, width: int = 1366):
+    """A new browser context at `width` px with `who` signed in; returns (context, page)."""
+    context = browser.new_context(base_url=base, locale="id-ID", viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, who)
+    return context, page

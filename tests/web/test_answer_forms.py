@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.web.support import chromium, serve
+from tests.web.support import chromium, serve, signed_in
 from zi import demo
 from zi.db import database
 from zi.models import Answer, Assessment, RevisionRequest, Unit
@@ -333,14 +333,7 @@ def test_answers_save_themselves_and_a_refusal_stays_at_the_item(database_url, t
         a = Assessment.select().join(Unit).where(Unit.name == demo.PROCUREMENT).get()
         before = {c: stored(a, c) for c in ("P-MP-i-a", "P-MP-i-b")}
     with serve(app) as base, chromium() as browser:
-        context = browser.new_context(base_url=base, locale="id-ID", viewport={"width": 1366, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("input[name=email]", "anggota@contoh.go.id")
-        page.fill("input[name=password]", demo.DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
+        context, page = signed_in(browser, base, "anggota")
         page.goto(f"/assessments/{a.id}/area/MP")
         expect(page.locator("#autosave-note")).to_be_visible()
         first, second = page.locator("#item-P-MP-i-a"), page.locator("#item-P-MP-i-b")

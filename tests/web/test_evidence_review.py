@@ -15,7 +15,7 @@ from peewee import fn
 from werkzeug.datastructures import MultiDict
 
 from tests.evidence.helpers import pdf
-from tests.web.support import chromium, count_queries, serve
+from tests.web.support import chromium, count_queries, serve, signed_in
 from zi import demo
 from zi.db import database
 from zi.evidence import LocalStore, service
@@ -348,14 +348,7 @@ def test_in_chromium_tpi_reviews_in_place_and_accepts_a_selection(database_url, 
         set_status(a, "in_review")
     SHOTS.mkdir(exist_ok=True)
     with serve(app) as base, chromium() as browser:
-        context = browser.new_context(base_url=base, locale="id-ID", viewport={"width": 1366, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("input[name=email]", "tpi@contoh.go.id")
-        page.fill("input[name=password]", demo.DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
+        context, page = signed_in(browser, base, "tpi")
         page.goto(f"/assessments/{a.id}/evidence")
         expect(page.locator("section.item")).to_have_count(4)
         page.screenshot(path=str(SHOTS / "evidence-tpi-1366.png"), full_page=True)
@@ -415,14 +408,7 @@ def test_in_chromium_tpi_reviews_in_place_and_accepts_a_selection(database_url, 
         set_status_in = database.connection_context()
         with set_status_in:
             set_status(a, "draft")
-        context = browser.new_context(base_url=base, locale="id-ID", viewport={"width": 1366, "height": 900})
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("input[name=email]", "pimpinan@contoh.go.id")
-        page.fill("input[name=password]", demo.DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
+        context, page = signed_in(browser, base, "pimpinan")
         page.goto(f"/assessments/{a.id}/evidence?area=MP&status=missing")
         section = page.locator("section.item").first
         code = section.get_attribute("id").removeprefix("ev-")
