@@ -40,3 +40,16 @@ def test_blank_and_bad_layer(login, db):
     assert not [ws[f"{L.CATATAN}{r}"].value for r in range(L.FIRST_ROW, ws.max_row + 1)
                 if ws[f"{L.CATATAN}{r}"].value]
     assert client.get(f"/assessments/{a.id}/lke.xlsx?layer=tpn").status_code == 400
+
+
+def test_the_tpi_layer_is_not_downloadable_where_the_pages_hide_it(client, login, db):
+    """In a draft the unit does not see TPI's layer on the pages; the workbook must not show it either."""
+    from zi.models import Assessment
+
+    a = Assessment.select().first()
+    assert a.status == "draft"
+    login("anggota@contoh.go.id")
+    assert client.get(f"/assessments/{a.id}/lke.xlsx?layer=tpi").status_code == 403
+    assert client.get(f"/assessments/{a.id}/lke.xlsx?layer=unit").status_code == 200
+    login("tpi@contoh.go.id")
+    assert client.get(f"/assessments/{a.id}/lke.xlsx?layer=tpi").status_code == 200

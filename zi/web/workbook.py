@@ -37,6 +37,8 @@ def export(assessment_id: int):
     layers = both_layers(assessment)
     if layer == "final":
         layer = str(reports(criteria, assessment, layers).final_layer)
+    if layer == "tpi":
+        g.access.ensure("tpi_layer.view", assessment)  # the same rule as TPI's column on the pages
     title = f"{criteria.title} — {assessment.unit.name} {assessment.period.year}"
     wb = assessment_workbook(criteria, layers[layer], linked_documents(assessment),
                              current_app.config["BASE_URL"], title)
