@@ -96,6 +96,17 @@ class Audit:
     def findings(self) -> list[str]:
         return [f"{path}: {what} [{', '.join(where)}]" for (path, what), where in self.found.items()]
 
+    def everywhere(self, paths, error_page: bool = False) -> None:
+        """Check every path in both languages at both widths (and the 404 page when asked)."""
+        for lang in LANGUAGES:
+            set_language(self.page, lang)
+            for width in WIDTHS:
+                self.page.set_viewport_size({"width": width, "height": 900})
+                for path in paths:
+                    self.check(path, lang, width)
+                if error_page:
+                    self.check("/assessments/999999", lang, width, status=404)
+
     def note(self, path: str, what: str, lang: str, width: int) -> None:
         self.found.setdefault((path, what), []).append(f"{lang} {width}px")
 
@@ -180,13 +191,7 @@ def test_every_page_of_a_role_passes_axe_on_desktop_and_phone(browser, live, who
         missing = EXPECTED[who] - set(paths.values())
         assert not missing, f"the crawl did not reach {sorted(missing)}: {paths}"
         audit = Audit(page)
-        for lang in LANGUAGES:
-            set_language(page, lang)
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                for path in paths:
-                    audit.check(path, lang, width)
-                audit.check("/assessments/999999", lang, width, status=404)  # the error page
+        audit.everywhere(paths, error_page=True)
         assert not audit.findings, f"{who}: {len(paths)} pages ({', '.join(paths)})\n{audit.report()}"
     finally:
         context.close()
@@ -202,12 +207,7 @@ def test_the_pages_before_signing_in_pass_axe(browser, live):
         audit = Audit(page)
         paths = crawl(page, app, base, start="/login")
         assert "auth.login" in paths.values(), paths
-        for lang in LANGUAGES:
-            set_language(page, lang)
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                for path in paths:
-                    audit.check(path, lang, width)
+        audit.everywhere(paths)
         assert not audit.findings, f"{', '.join(paths)}\n{audit.report()}"
     finally:
         context.close()
