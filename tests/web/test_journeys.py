@@ -101,6 +101,21 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def set_password_from_mail(page, live, who: str, heading: str, name: str | None = None) -> None:
+    """Open the one link mailed to `who`, set NEW_PASSWORD on it and sign in with it."""
+    mails = live.mailbox.to(f"{who}@contoh.go.id")
+    assert len(mails) == 1
+    link = re.search(re.escape(live.url) + r"/reset/\S+", live.mailbox.body(mails[0]))
+    assert link, live.mailbox.body(mails[0])
+    page.goto(link.group(0))
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    page.get_by_label("Kata sandi baru", exact=False).first.fill(NEW_PASSWORD)
+    page.get_by_label("Ulangi kata sandi baru").fill(NEW_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simpan kata sandi").click()
+    log_in(page, who, NEW_PASSWORD, name=name)
+
+
 def log_out(page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Keluar").click()
@@ -630,20 +645,9 @@ def test_admin_journey(page, live, browser):
     with page.expect_navigation():
         page.get_by_role("button", name="Kirim tautan atur ulang kata sandi").click()
     expect(page.locator(".flash.success")).to_contain_text("dikirim ke anggota@contoh.go.id")
-    mails = live.mailbox.to("anggota@contoh.go.id")
-    assert len(mails) == 1
-    link = re.search(re.escape(live.url) + r"/reset/\S+", live.mailbox.body(mails[0]))
-    assert link, live.mailbox.body(mails[0])
     other = browser.new_context(base_url=live.url, locale="id-ID")
     try:
-        stranger = other.new_page()
-        stranger.goto(link.group(0))
-        expect(stranger.get_by_role("heading", name="Atur ulang kata sandi")).to_be_visible()
-        stranger.get_by_label("Kata sandi baru", exact=False).first.fill(NEW_PASSWORD)
-        stranger.get_by_label("Ulangi kata sandi baru").fill(NEW_PASSWORD)
-        with stranger.expect_navigation():
-            stranger.get_by_role("button", name="Simpan kata sandi").click()
-        log_in(stranger, "anggota", NEW_PASSWORD)
+        set_password_from_mail(other.new_page(), live, "anggota", "Atur ulang kata sandi")
     finally:
         other.close()
 
@@ -709,20 +713,10 @@ def test_admin_journey(page, live, browser):
     with page.expect_navigation():
         user_form.get_by_role("button", name="Tambah", exact=True).click()
     expect(page.locator(".flash.success").last).to_contain_text("Undangan dikirim ke baru@contoh.go.id")
-    invitations = live.mailbox.to("baru@contoh.go.id")
-    assert len(invitations) == 1
-    invite = re.search(re.escape(live.url) + r"/reset/\S+", live.mailbox.body(invitations[0]))
-    assert invite, live.mailbox.body(invitations[0])
     other = browser.new_context(base_url=live.url, locale="id-ID")
     try:
         newcomer = other.new_page()
-        newcomer.goto(invite.group(0))
-        expect(newcomer.get_by_role("heading", name="Buat kata sandi")).to_be_visible()
-        newcomer.get_by_label("Kata sandi baru", exact=False).first.fill(NEW_PASSWORD)
-        newcomer.get_by_label("Ulangi kata sandi baru").fill(NEW_PASSWORD)
-        with newcomer.expect_navigation():
-            newcomer.get_by_role("button", name="Simpan kata sandi").click()
-        log_in(newcomer, "baru", NEW_PASSWORD, name="Staf Baru")
+        set_password_from_mail(newcomer, live, "baru", "Buat kata sandi", name="Staf Baru")
         expect(newcomer.get_by_role("heading", name="Bagian Umum", level=2).first).to_be_visible()
         shot(newcomer, "newcomer-dashboard")
     finally:
