@@ -117,7 +117,7 @@ def setup(folder: Path, documents: int, accept: bool):
     def act(action: str, user, **kw) -> None:
         workflow.transition(assessment, action, user, Access(user).roles(assessment.unit), **kw)
 
-    act("submit", head, sptjm=True)
+    act("submit", head, sptjm=True, sptjm_number="800/1/ZI/2026", sptjm_place="Kota Contoh")
     act("start_review", tpi)
     store.copy_unit_to_tpi(assessment, tpi)
     if accept:

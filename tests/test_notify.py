@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.conftest import SPTJM_LETTER as LETTER
 from zi import notify, workflow
 from zi.db import database
 from zi.demo import PROCUREMENT, SECOND_UNIT
@@ -58,7 +59,7 @@ def closed_port() -> int:
 def test_a_submission_tells_the_units_tpi_and_nobody_else(db):
     own = assessment_of(PROCUREMENT)
     head = person("pimpinan@contoh.go.id")
-    workflow.transition(own, "submit", head, {"head"}, sptjm=True)
+    workflow.transition(own, "submit", head, {"head"}, sptjm=True, **LETTER)
     assert told() == {"tpi@contoh.go.id": ["submitted"]}
     [n] = Notification.select()
     assert n.assessment_id == own.id and n.read_at is None and n.mail_status == MailStatus.PENDING
@@ -243,7 +244,7 @@ def test_two_workers_flushing_the_outbox_at_once_send_each_mail_once(db, smtp_se
 def test_mail_is_indonesian_with_a_link_and_the_settings_page(db, smtp_server):
     _, _, mailbox = smtp_server
     own = assessment_of(PROCUREMENT)
-    workflow.transition(own, "submit", person("pimpinan@contoh.go.id"), {"head"}, sptjm=True)
+    workflow.transition(own, "submit", person("pimpinan@contoh.go.id"), {"head"}, sptjm=True, **LETTER)
     assert notify.send_pending(smtp_settings(smtp_server))["sent"] == 1
     [message] = mailbox.to("tpi@contoh.go.id")
     assert message["Subject"] == f"[zi] Diajukan ke TPI: {PROCUREMENT} 2026"
@@ -258,7 +259,7 @@ def test_mail_is_indonesian_with_a_link_and_the_settings_page(db, smtp_server):
 def test_mail_follows_zi_locale(db, smtp_server):
     _, _, mailbox = smtp_server
     own = assessment_of(PROCUREMENT)
-    workflow.transition(own, "submit", person("pimpinan@contoh.go.id"), {"head"}, sptjm=True)
+    workflow.transition(own, "submit", person("pimpinan@contoh.go.id"), {"head"}, sptjm=True, **LETTER)
     notify.send_pending(smtp_settings(smtp_server, BABEL_DEFAULT_LOCALE="en"))
     [message] = mailbox.to("tpi@contoh.go.id")
     assert message["Subject"] == f"[zi] Submitted to TPI: {PROCUREMENT} 2026"
@@ -270,7 +271,7 @@ def test_email_turned_off_keeps_the_notification_and_sends_nothing(db, smtp_serv
     _, _, mailbox = smtp_server
     notify.set_email(person("tpi@contoh.go.id"), False)
     workflow.transition(assessment_of(PROCUREMENT), "submit", person("pimpinan@contoh.go.id"), {"head"},
-                        sptjm=True)
+                        sptjm=True, **LETTER)
     assert notify.send_pending(smtp_settings(smtp_server))["off"] == 1
     assert mailbox.messages == []
     n = Notification.get()
@@ -280,7 +281,7 @@ def test_email_turned_off_keeps_the_notification_and_sends_nothing(db, smtp_serv
 
 def test_without_an_smtp_host_nothing_is_retried(db):
     workflow.transition(assessment_of(PROCUREMENT), "submit", person("pimpinan@contoh.go.id"), {"head"},
-                        sptjm=True)
+                        sptjm=True, **LETTER)
     assert notify.send_pending({"SMTP_HOST": ""})["unconfigured"] == 1
     assert Notification.get().mail_status == MailStatus.UNCONFIGURED
     assert notify.send_pending({"SMTP_HOST": ""}) == dict.fromkeys(("sent", "off", "unconfigured", "failed",
@@ -290,7 +291,7 @@ def test_without_an_smtp_host_nothing_is_retried(db):
 def test_smtp_down_keeps_the_mail_pending_and_a_later_run_sends_it(db, smtp_server):
     _, _, mailbox = smtp_server
     workflow.transition(assessment_of(PROCUREMENT), "submit", person("pimpinan@contoh.go.id"), {"head"},
-                        sptjm=True)
+                        sptjm=True, **LETTER)
     down = smtp_settings(smtp_server, SMTP_PORT=closed_port(), SMTP_TIMEOUT=2)
     assert notify.send_pending(down)["retry"] == 1
     n = Notification.get()
@@ -308,7 +309,7 @@ def test_smtp_down_keeps_the_mail_pending_and_a_later_run_sends_it(db, smtp_serv
 
 def test_a_mail_that_keeps_failing_is_given_up_after_the_last_attempt(db):
     workflow.transition(assessment_of(PROCUREMENT), "submit", person("pimpinan@contoh.go.id"), {"head"},
-                        sptjm=True)
+                        sptjm=True, **LETTER)
     Notification.update(mail_attempts=notify.MAX_ATTEMPTS - 1).execute()
     down = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": closed_port(), "SMTP_TIMEOUT": 2}
     assert notify.send_pending(down)["failed"] == 1

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import SPTJM_LETTER as LETTER
 from tests.conftest import best_answer
 from zi import admin, migrations, workflow
 from zi import answers as store
@@ -91,7 +92,7 @@ def test_copied_answers_are_marked_with_their_year(next_year, criteria):
 def test_the_head_cannot_submit_until_each_carried_answer_is_confirmed_or_changed(
         next_year, criteria, people):
     with pytest.raises(WorkflowError) as refused:
-        transition(next_year, "submit", people["head"], criteria, sptjm=True)
+        transition(next_year, "submit", people["head"], criteria, sptjm=True, **LETTER)
     assert refused.value.message_id == workflow.NOT_CONFIRMED
     assert refused.value.params["year"] == 2026
     assert len(refused.value.params["items"]) == len(criteria.items)
@@ -122,13 +123,13 @@ def test_the_head_cannot_submit_until_each_carried_answer_is_confirmed_or_change
     assert events.count() == len(rest)
     assert {e.old["carried_from"] for e in events} == {2026}
 
-    transition(next_year, "submit", people["head"], criteria, sptjm=True)
+    transition(next_year, "submit", people["head"], criteria, sptjm=True, **LETTER)
     assert Assessment.get_by_id(next_year.id).status == "submitted"
 
 
 def test_the_missing_items_are_named_in_the_refusal(assessment, criteria, people):
     with pytest.raises(WorkflowError) as refused:
-        transition(assessment, "submit", people["head"], criteria, sptjm=True)
+        transition(assessment, "submit", people["head"], criteria, sptjm=True, **LETTER)
     unanswered = store.report(criteria, assessment, store.layer_answers(assessment, "unit")).unanswered
     assert refused.value.message_id == workflow.MISSING
     assert list(refused.value.params["items"]) == unanswered and refused.value.params["n"] == len(unanswered)
@@ -143,7 +144,7 @@ def test_the_missing_items_are_named_in_the_refusal(assessment, criteria, people
 def reviewed(db, criteria, people, assessment):
     """Submitted, in review, TPI's layer copied from the unit's, P-MP-i-b flagged, back at the unit."""
     fill(criteria, assessment, "unit", people["head"])
-    transition(assessment, "submit", people["head"], criteria, sptjm=True)
+    transition(assessment, "submit", people["head"], criteria, sptjm=True, **LETTER)
     transition(assessment, "start_review", people["tpi"], criteria)
     assert store.copy_unit_to_tpi(assessment, people["tpi"]) == len(criteria.items)
     store.request_revision(assessment, people["tpi"], "P-MP-i-b", "Lampirkan SK")
@@ -162,7 +163,7 @@ def test_a_unit_change_after_tpi_answered_is_marked_and_blocks_acceptance(review
     (mark,) = marks["P-MP-i-b"]
     assert mark.unit_version == answer(reviewed, "unit", "P-MP-i-b").version
 
-    transition(reviewed, "resubmit", people["head"], criteria, sptjm=True)
+    transition(reviewed, "resubmit", people["head"], criteria, sptjm=True, **LETTER)
     transition(reviewed, "start_review", people["tpi"], criteria)
     # copying the unit layer again fills only empty TPI answers: the mark stays
     assert store.copy_unit_to_tpi(reviewed, people["tpi"]) == 0
@@ -190,7 +191,7 @@ def test_a_unit_change_after_tpi_answered_is_marked_and_blocks_acceptance(review
 
 def test_tpi_updating_its_answer_clears_the_mark(reviewed, criteria, people):
     save(criteria, reviewed, people["head"], "unit", "P-MP-i-b", "C")
-    transition(reviewed, "resubmit", people["head"], criteria, sptjm=True)
+    transition(reviewed, "resubmit", people["head"], criteria, sptjm=True, **LETTER)
     transition(reviewed, "start_review", people["tpi"], criteria)
     assert store.marked(reviewed, store.CHANGED) == ["P-MP-i-b"]
     save(criteria, reviewed, people["tpi"], "tpi", "P-MP-i-b", "C")

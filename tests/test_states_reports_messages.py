@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.conftest import SPTJM_LETTER
 from zi import admin, formatting, messages, workflow
 from zi import answers as store
 from zi.catalogs import DIRECTORY
@@ -120,7 +121,7 @@ def test_a_refused_transition_is_shown_in_the_readers_language(client, login, db
     login("pimpinan@contoh.go.id")
     assessment = Assessment.select().first()
     client.post("/lang/en")
-    page = client.post(f"/assessments/{assessment.id}/action/submit", data={"sptjm": "1"},
+    page = client.post(f"/assessments/{assessment.id}/action/submit", data={"sptjm": "1", **SPTJM_LETTER},
                        follow_redirects=True).get_data(as_text=True)
     assert "Every item must be answered before submitting." in page
     assert "Semua butir harus dijawab" not in page

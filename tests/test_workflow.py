@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.conftest import SPTJM_LETTER as LETTER
 from tests.conftest import best_answer
 from zi import answers as store
 from zi import workflow
@@ -70,6 +71,8 @@ def act(assessment, action, user, criteria=None, layer="unit", **kw):
     """Like the web route: `complete` is computed from the layer the action checks."""
     if criteria is not None:
         kw.setdefault("complete", complete(criteria, assessment, layer))
+    if action in ("submit", "resubmit"):  # the SPTJM letter's number and place (tests/test_surveys.py)
+        kw = {**LETTER, **kw}
     return workflow.transition(assessment, action, user, roles(user, assessment), **kw)
 
 
@@ -374,9 +377,9 @@ def test_full_cycle_through_the_web(criteria, client, login, db, assessment):
     assert complete(criteria, assessment, "unit")
     client.get("/")  # shows (and so clears) the "saved" messages
 
-    r = client.post(f"/assessments/{a}/action/submit")
+    r = client.post(f"/assessments/{a}/action/submit", data=LETTER)
     assert _flash(client, r)[0] == "error" and status() == "draft"      # no SPTJM
-    r = client.post(f"/assessments/{a}/action/submit", data={"sptjm": "1"})
+    r = client.post(f"/assessments/{a}/action/submit", data={"sptjm": "1", **LETTER})
     assert _flash(client, r)[0] == "success" and status() == "submitted"
     version = Answer.get((Answer.assessment == a) & (Answer.item_code == "P-MP-i-b")).version
     r = client.post(f"/assessments/{a}/items/P-MP-i-b",
@@ -406,7 +409,7 @@ def test_full_cycle_through_the_web(criteria, client, login, db, assessment):
     r = client.post(f"/assessments/{a}/items/P-MP-i-b",
                     data={"layer": "unit", "value": "B", "note": "SK terlampir", "version": version})
     assert _flash(client, r)[0] == "success"
-    r = client.post(f"/assessments/{a}/action/resubmit", data={"sptjm": "1"})
+    r = client.post(f"/assessments/{a}/action/resubmit", data={"sptjm": "1", **LETTER})
     assert status() == "resubmitted"
     assert workflow.open_revisions(Assessment.get_by_id(a)) == {}
 

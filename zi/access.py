@@ -98,6 +98,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "upload, link, new version, ZIP import: the unit team in draft or revision, pokja by area"),
     Action("evidence.unlink", "link", _unlink, "as evidence.add, for the link's item"),
     Action("evidence.review", "assessment", _tpi_reviewing, "TPI judges documents while reviewing"),
+    Action("recommendation.edit", "assessment", _tpi_reviewing,
+           "TPI writes its recommendation per area while reviewing; never the unit's own people"),
     Action("document.trash", "document",
            lambda access, doc, **_: bool(access.roles(doc.unit) & {"head", "admin"}),
            "the unit head or the instansi admin"),

@@ -5,6 +5,7 @@ Plain functions shared by the admin pages and the `zi` command; each change is a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from peewee import IntegrityError
@@ -318,6 +319,36 @@ def create_period(instansi: Instansi, year: int, criteria_id: str, opens_on: dat
     return period
 
 
+@dataclass(frozen=True)
+class CarryOver:
+    """What copying last period's answers into a period of another criteria version did, over all
+    its units (from the `copy_previous_period` events that `answers.start_from_previous` records)."""
+
+    old_criteria: str
+    new_criteria: str
+    units: int                     # assessments that received answers
+    items: int                     # answers copied, mapped by item code
+    changed: tuple[str, ...]       # codes copied whose wording differs in the new version
+    dropped: tuple[str, ...]       # codes answered last period that the new version no longer has
+
+
+def carried_over(period: Period) -> CarryOver | None:
+    """The summary of a copy across criteria versions into `period`; None when answers were not
+    copied or the previous period used the same version. One query."""
+    from .models import AuditEvent
+
+    events = (AuditEvent.select(AuditEvent.new).join(Assessment)
+              .where((Assessment.period == period) & (AuditEvent.action == "copy_previous_period")))
+    found = [e.new for e in events if isinstance(e.new, dict) and e.new.get("criteria")]
+    if not found:
+        return None
+    changed = {code for new in found for code in new.get("changed_texts", ())}
+    dropped = {code for new in found for code in new.get("dropped", ())}
+    return CarryOver(found[0]["criteria"]["from"], found[0]["criteria"]["to"], len(found),
+                     sum(int(new.get("items", 0)) for new in found), tuple(sorted(changed)),
+                     tuple(sorted(dropped)))
+
+
 def ensure_assessment(unit: Unit, period: Period) -> Assessment:
     assessment, _ = Assessment.get_or_create(unit=unit, period=period)
     return assessment
@@ -390,3 +421,38 @@ def set_timezone(instansi: Instansi, zone: str, actor=None, unit: Unit | None = 
     target.save(only=[type(target).timezone])
     audit.record("unit:timezone" if unit is not None else "instansi:timezone", actor, instansi=instansi,
                  unit=unit, old={"timezone": old}, new={"timezone": new})
+
+
+# --- the Ketua TPI: who signs the TPI endorsement (zi.workflow.endorser) --------------------------------
+
+NOT_TPI = N_("Ketua TPI harus orang yang memegang peran evaluator TPI di instansi ini.")
+
+
+def tpi_people(instansi: Instansi) -> list[User]:
+    """The people holding the TPI role in the instansi (any of its units), by name: the choices
+    for its Ketua TPI."""
+    holders = RoleAssignment.select(RoleAssignment.user).where(
+        (RoleAssignment.instansi == instansi) & (RoleAssignment.role == "tpi"))
+    return list(User.select().where(User.id.in_(holders)).order_by(User.name, User.id))
+
+
+def set_tpi_chair(instansi: Instansi, user_id: int | None, actor=None) -> bool:
+    """Make the person with `user_id` the instansi's Ketua TPI (None: no chair; the accepting TPI
+    member then signs the endorsement). Only someone holding the TPI role in the instansi; anyone
+    else is refused with NOT_TPI, whoever they are. Audited when it changed; returns whether it did.
+    Endorsements already signed keep their signer (Assessment.endorsed_by_*)."""
+    chair = None
+    if user_id is not None:
+        chair = next((u for u in tpi_people(instansi) if u.id == user_id), None)
+        if chair is None:
+            raise AdminError(NOT_TPI)
+    old = instansi.tpi_chair_id
+    if old == (chair.id if chair else None):
+        return False
+    before = User.get_or_none(User.id == old) if old else None
+    instansi.tpi_chair = chair
+    instansi.save(only=[Instansi.tpi_chair])
+    audit.record("instansi:tpi_chair", actor, instansi=instansi,
+                 old={"name": before.name, "email": before.email} if before else None,
+                 new={"name": chair.name, "email": chair.email} if chair else None)
+    return True

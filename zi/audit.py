@@ -35,6 +35,7 @@ class AuditAction(Labelled):
     REVISION_WITHDRAW = "revision_withdraw", N_("Permintaan revisi ditarik")
     INSTANSI_CREATE = "instansi:create", N_("Instansi dibuat")
     INSTANSI_TIMEZONE = "instansi:timezone", N_("Zona waktu instansi diubah")
+    INSTANSI_TPI_CHAIR = "instansi:tpi_chair", N_("Ketua TPI ditetapkan")
     UNIT_CREATE = "unit:create", N_("Unit dibuat")
     UNIT_TIMEZONE = "unit:timezone", N_("Zona waktu unit diubah")
     USER_CREATE = "user:create", N_("Pengguna dibuat")
@@ -53,6 +54,11 @@ class AuditAction(Labelled):
     EVIDENCE_TRASH = "evidence:trash", N_("Data dukung dipindahkan ke tempat sampah")
     EVIDENCE_RESTORE = "evidence:restore", N_("Data dukung dipulihkan")
     EVIDENCE_IMPORT = "evidence:import_zip", N_("Data dukung diimpor dari ZIP")
+    LKE_IMPORT = "lke:import", N_("Jawaban diimpor dari LKE Excel")
+    RECOMMENDATION = "recommendation", N_("Rekomendasi TPI per area disimpan")
+    USER_SIGNATORY = "user:signatory", N_("NIP dan jabatan diubah")
+    SPTJM = "sptjm", N_("SPTJM ditandatangani")
+    SURVEY = "survey", N_("Data survei dicatat")
 
 
 REASON_CHARS = 600  # a reopen reason is the point of its row: shown longer than a note
@@ -69,6 +75,11 @@ FIELDS = {
     "carried_from": N_("dibawa dari"), "reviewed_unit_version": N_("versi jawaban unit yang direviu"),
     "via": N_("melalui"), "title": N_("judul"), "timezone": N_("zona waktu"),
     "purpose": N_("keperluan"), "mailed": N_("dikirim lewat email"),
+    "layer": N_("lapisan"), "answers": N_("jawaban diubah"), "notes": N_("catatan diubah"),
+    "links": N_("tautan data dukung"), "departures": N_("penyimpangan"),
+    "respondents": N_("responden"), "period_start": N_("awal periode survei"),
+    "period_end": N_("akhir periode survei"), "surveyor": N_("pelaksana survei"),
+    "number": N_("nomor"), "place": N_("tempat"), "nip": N_("NIP"), "position": N_("jabatan"),
 }
 
 

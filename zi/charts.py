@@ -30,15 +30,26 @@ def _t(locale):
     return lambda message: escape(translate(message))
 
 
+# What the first bar of each area shows, as its legend names it: the unit's layer (pages, the
+# internal dossier), or the final figures of one layer (the KemenPAN-RB dossier draws only those).
+SERIES_LABELS = {
+    "unit": N_("Unit"),
+    "final:unit": N_("Nilai akhir: penilaian mandiri unit"),
+    "final:tpi": N_("Nilai akhir: penilaian TPI"),
+}
+
+
 def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, locale: str = "id",
-              stacked: bool = False) -> str:
+              stacked: bool = False, series: str = "unit") -> str:
     """Horizontal bars of each area's % of its weight, with a line per predicate minimum.
 
     rows: [{"label": ..., "percent": unit %, "tpi": TPI % or None}]
     stacked: each area's name on its own line above its bars, for a phone's narrow screen (the
     labels beside the bars would shrink to a few pixels there).
+    series: which layer the first bars are (SERIES_LABELS), named so in the legend.
     """
     t = _t(locale)
+    first_label = t(SERIES_LABELS[series])
     label_w, bar_h, gap, top = (16, 14, 30, 44) if stacked else (270, 14, 12, 44)
     chart_w = width - label_w - 50
     group_h = bar_h * (2 if any(r.get("tpi") is not None for r in rows) else 1) + gap
@@ -64,7 +75,7 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, lo
                        f'{escape(row["label"])}</text>')
         pct = _f(row["percent"])
         out.append(f'<rect x="{label_w}" y="{y}" width="{x(pct) - label_w:.1f}" height="{bar_h}" '
-                   f'fill="#1f6feb" rx="2"><title>{t(N_("Unit"))}: {_pct(pct, locale)}</title></rect>')
+                   f'fill="#1f6feb" rx="2"><title>{first_label}: {_pct(pct, locale)}</title></rect>')
         out.append(f'<text x="{x(pct) + 4:.1f}" y="{y + bar_h - 3}" fill="#223">{_pct(pct, locale)}</text>')
         if row.get("tpi") is not None:
             tpi = _f(row["tpi"])
@@ -82,10 +93,11 @@ def area_bars(rows: list[dict], minimums: dict[str, float], width: int = 720, lo
                    f'fill="{colour}" font-weight="bold">{escape(name)} ≥ {_pct(minimum, locale)}</text>')
     legend_y = 12
     out.append(f'<rect x="0" y="{legend_y - 9}" width="10" height="10" fill="#1f6feb"/>'
-               f'<text x="14" y="{legend_y}" fill="#223">{t(N_("Unit"))}</text>')
+               f'<text x="14" y="{legend_y}" fill="#223">{first_label}</text>')
     if any(r.get("tpi") is not None for r in rows):
-        out.append(f'<rect x="50" y="{legend_y - 9}" width="10" height="10" fill="#f0883e"/>'
-                   f'<text x="64" y="{legend_y}" fill="#223">{t(N_("TPI"))}</text>')
+        second = max(50, 14 + 7 * len(first_label) + 16)  # after the first label (about 7 px a letter)
+        out.append(f'<rect x="{second}" y="{legend_y - 9}" width="10" height="10" fill="#f0883e"/>'
+                   f'<text x="{second + 14}" y="{legend_y}" fill="#223">{t(N_("TPI"))}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -37,6 +37,7 @@ def _secret_key(instance_dir: Path) -> str:
 
 class Config:
     CRITERIA_DIR = _env("ZI_CRITERIA_DIR", str(SHIPPED_CRITERIA_DIR))
+    WORKBOOK_MAX_BYTES = int(_env("ZI_WORKBOOK_MAX_BYTES", str(10 * 1024 * 1024)))  # an uploaded LKE .xlsx
 
     def __init__(self) -> None:
         self.INSTANCE_DIR = Path(_env("ZI_INSTANCE_DIR", str(PROJECT_DIR / "instance")))
@@ -53,6 +54,8 @@ class Config:
         self.LANGUAGES = ("id", "en")
         self.RATELIMIT_STORAGE_URI = _env("ZI_RATELIMIT_STORAGE", "memory://")
         self.LOGIN_RATE_LIMIT = _env("ZI_LOGIN_RATE_LIMIT", "10 per minute")
+        # Reading an uploaded LKE workbook takes seconds of a worker: uploads and confirmations per person.
+        self.LKE_IMPORT_RATE_LIMIT = _env("ZI_LKE_IMPORT_RATE_LIMIT", "10 per minute; 60 per hour")
         self.SESSION_IDLE_MINUTES = int(_env("ZI_SESSION_IDLE_MINUTES", "120"))
         self.EVIDENCE_MAX_BYTES = int(_env("ZI_MAX_UPLOAD_MB", "50")) * 1024 * 1024
         # The whole request may carry a little more than one file (form fields, multipart framing).

@@ -39,3 +39,10 @@ def open_database(url: str):
         assert isinstance(db, PostgresqlDatabase), f"unsupported DATABASE_URL: {url}"
     database.initialize(db)
     return db
+
+
+def locked(query):
+    """`query` (a select inside a transaction) locking the rows it reads until the transaction ends,
+    where the database can (PostgreSQL: SELECT … FOR UPDATE); SQLite's transactions already hold
+    the write lock from their start (SQLITE_LOCK_TYPE)."""
+    return query.for_update() if query.model._meta.database.for_update else query

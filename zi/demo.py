@@ -60,6 +60,9 @@ def load(criteria: Criteria, year: int = 2026, store=None) -> list[tuple[str, st
         admin.assign_role(user, role, instansi, units.get(unit_name), areas)
         users[role] = user
     admin.assign_role(users["tpi"], "tpi", instansi, second)
+    # The head signs the SPTJM letter with a (fictitious) NIP and position (zi.sptjm).
+    User.update(nip="197805122003121002", position="Kepala Bagian Pengadaan Barang dan Jasa").where(
+        User.id == users["head"].id).execute()
     period = admin.create_period(instansi, year, criteria.id, date(year, 1, 1), date(year, 12, 31))
     for key in ("wtp", "sakip", "spip"):
         admin.set_prerequisite(instansi, key, True, actor=users["admin"])

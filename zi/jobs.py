@@ -324,3 +324,14 @@ def deadline_reminders() -> None:
     settings = _mail_settings_from_environment()
     with _connected():
         notify.send_reminders(date.today(), settings)
+
+
+# --- LKE workbook imports: previews never confirmed (zi.workbook_import) ------------------------------
+
+@huey.periodic_task(crontab(minute="41"))
+def sweep_lke_import_staging() -> int:
+    """Hourly: uploaded workbooks whose preview was never confirmed are deleted once expired."""
+    from .config import Config
+    from .workbook_import import STAGE_FOLDER, sweep_staging
+
+    return sweep_staging(Path(Config().INSTANCE_DIR) / STAGE_FOLDER)

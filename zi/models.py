@@ -83,6 +83,9 @@ class User(BaseModel):
     created_in = ForeignKeyField(Instansi, null=True, backref="created_users", on_delete="SET NULL")
     # Notifications by e-mail (the in-app list is kept either way); each person turns it off.
     email_notifications = BooleanField(default=True)
+    # For letters this person signs (SPTJM, TPI endorsement): NIP (18 digits) and jabatan (m0014).
+    nip = CharField(null=True)
+    position = CharField(null=True)
 
     # Flask-Login's protocol, without importing Flask here.
     @property
@@ -95,6 +98,10 @@ class User(BaseModel):
     def get_id(self) -> str:
         return str(self.id)
 
+
+# The instansi's Ketua TPI (m0014), who signs the TPI endorsement; chosen by the instansi admin among
+# the people holding the TPI role there (zi.admin.set_tpi_chair). Declared here, after User.
+Instansi._meta.add_field("tpi_chair", ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL"))
 
 ROLES = tuple(Role)
 
@@ -139,8 +146,21 @@ class Assessment(BaseModel):
     prior_predicate = CharField(default="none")
     sptjm_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     sptjm_at = DateTimeField(null=True)
+    # The SPTJM letter's number and place (m0014); its date is sptjm_at.
+    sptjm_number = CharField(null=True)
+    sptjm_place = CharField(null=True)
+    # The letter as signed: the head's name, NIP and position at submission (m0014; NULL before).
+    sptjm_name = CharField(null=True)
+    sptjm_nip = CharField(null=True)
+    sptjm_position = CharField(null=True)
     accepted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     accepted_at = DateTimeField(null=True)
+    # The TPI endorsement as signed at acceptance (m0014; NULL before, cleared on reopen): the
+    # instansi's Ketua TPI, or the accepting TPI member when no chair is set (endorsed_by_chair False).
+    endorsed_by_name = CharField(null=True)
+    endorsed_by_nip = CharField(null=True)
+    endorsed_by_position = CharField(null=True)
+    endorsed_by_chair = BooleanField(null=True)
     updated_at = DateTimeField(default=now)
 
     class Meta:
@@ -360,3 +380,40 @@ class Notification(BaseModel):
 
 
 ALL_MODELS.append(Notification)
+
+
+class AreaRecommendation(BaseModel):
+    """TPI's recommendation for one change area of an assessment (m0015): Markdown, one per area,
+    shown to the unit read-only and in the TPI endorsement of the KemenPAN-RB dossier."""
+
+    assessment = ForeignKeyField(Assessment, backref="recommendations", on_delete="CASCADE")
+    area_code = CharField()
+    text = TextField(default="")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("assessment", "area_code"), True),)
+
+
+ALL_MODELS.append(AreaRecommendation)
+
+
+class SurveyRecord(BaseModel):
+    """How a survey index (IPAK, IPKP: the index_0_4 items of Hasil) was measured: respondents (at
+    least 30), the survey period and who ran it; one per assessment and item (zi.surveys, m0016)."""
+
+    assessment = ForeignKeyField(Assessment, backref="survey_records", on_delete="CASCADE")
+    item_code = CharField()
+    respondents = IntegerField()
+    period_start = DateField()
+    period_end = DateField()
+    surveyor = CharField()
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("assessment", "item_code"), True),)
+
+
+ALL_MODELS.append(SurveyRecord)

@@ -108,10 +108,10 @@ def test_a_changed_text_or_letter_is_reported_by_code(tmp_path):
     text = (SHIPPED_CRITERIA_DIR / "lke-2021.yaml").read_text(encoding="utf-8")
     text = text.replace("text: Persentase penyampaian LHKPN", "text: Penyampaian LHKPN")
     text = text.replace("menerus\n          type: abc\n          letter: 'b'",
-                        "menerus\n          type: abc\n          letter: 'c'")
+                        "menerus\n          type: abc\n          letter: 'd'")  # unique: a, c, d
     path = tmp_path / "changed.yaml"
     path.write_text(text, encoding="utf-8")
     assert _differences(load_file(path)) == [
-        "P-PP-v-c: letter 'c' ≠ official 'b.'",
+        "P-PP-v-c: letter 'd' ≠ official 'b.'",
         "R-PW-iii-a: text 'Penyampaian LHKPN' ≠ official 'Persentase penyampaian LHKPN'",
     ]

@@ -23,6 +23,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import SPTJM_LETTER as LETTER
 from tests.conftest import best_answer, build_demo
 from zi import admin as ops
 from zi import answers as store
@@ -212,7 +213,7 @@ def section_headings(criteria) -> list[str]:
 
 def expected_toc(criteria, variant: str) -> list[str]:
     if variant == "internal":
-        return ["Ringkasan nilai", *section_headings(criteria)]
+        return ["Ringkasan nilai", *section_headings(criteria), "Surat Pernyataan Tanggung Jawab Mutlak"]
     return ["Ringkasan nilai", "Lembar Kerja Evaluasi", *section_headings(criteria), "Daftar data dukung",
             "SPTJM dan pengesahan TPI"]
 
@@ -376,7 +377,7 @@ def accepted(module_db, criteria, tmp_path_factory):
         assessment = procurement()
         head, tpi = person(HEAD), person(TPI)
         fill(criteria, assessment, "unit", head)
-        transition(assessment, "submit", head, sptjm=True)
+        transition(assessment, "submit", head, sptjm=True, **LETTER)
         transition(assessment, "start_review", tpi)
         assert store.copy_unit_to_tpi(assessment, tpi) == len(criteria.items)
         assessment_id = assessment.id

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import zi.admin as ops
-from tests.conftest import best_answer
+from tests.conftest import SPTJM_LETTER, best_answer
 from tests.evidence.helpers import pdf
 from zi.demo import DEMO_PASSWORD, INSTANSI, PROCUREMENT, SECOND_UNIT
 from zi.evidence import service, store_from_config
@@ -101,6 +101,7 @@ def world(app, db, monkeypatch, criteria):
             "member_role": RoleAssignment.get(RoleAssignment.user == member).id,
             "member_user": member.id, "other_admin_user": User.get(User.email == "admin@lain.go.id").id,
             "notification_tpi": notes["tpi"],
+            "tpi_user": User.get(User.email == "tpi@contoh.go.id").id,
         },
         "app": app,
     }
@@ -200,7 +201,8 @@ FILE = "<a PDF>"  # an uploaded file in the form
 SAVE_B = {"layer": "unit", "value": "B", "version": "auto"}
 SAVE_TPI = {"layer": "tpi", "value": "B", "version": "auto"}
 SAVE_SDM = {"layer": "unit", "value": "Tidak", "version": "auto"}
-SPTJM = {"sptjm": "1"}
+SPTJM = {"sptjm": "1", **SPTJM_LETTER}
+SURVEY = {"respondents": "120", "period_start": "2026-07-01", "period_end": "2026-09-30", "surveyor": "BPS"}
 NEW_USER = {"email": "baru@contoh.go.id", "name": "Orang Baru", "password": "kata-sandi-baru",
             "role": "member", "areas": "MP"}
 NEW_ROLE = {"email": "tanpa-peran@contoh.go.id", "role": "member"}
@@ -288,6 +290,38 @@ MATRIX = [
      LOGIN, NF, NF, NF, NF, NF, NF, DONE),
     ("unknown action own", "POST", A % "own" + "/action/delete", None, "own", "draft",
      LOGIN, REF, REF, REF, REF, REF, NF, NF),
+    # the SPTJM letter alone (only once signed: the states here are put without signing, so 404), and
+    # the survey record beside a survey index (the unit answer's rule; a non-survey item is 404)
+    ("sptjm letter own unsigned", "GET", A % "own" + "/sptjm.pdf", None, "own", "submitted",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("sptjm letter other", "GET", A % "other" + "/sptjm.pdf", None, "other", "submitted",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("survey own draft", "POST", A % "own" + "/surveys/H-I-a", SURVEY, "own", "draft",
+     LOGIN, FB, DONE, FB, FB, FB, NF, NF),
+    ("survey own in review", "POST", A % "own" + "/surveys/H-I-a", SURVEY, "own", "in_review",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("survey own not a survey item", "POST", A % "own" + "/surveys/P-MP-i-a", SURVEY, "own", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("survey second draft", "POST", A % "second" + "/surveys/H-I-a", SURVEY, "second", "draft",
+     LOGIN, FB, NF, NF, FB, FB, NF, NF),
+    ("survey other draft", "POST", A % "other" + "/surveys/H-I-a", SURVEY, "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    # TPI's recommendation per area (while reviewing; never the unit's people; Hasil has none)
+    ("recommendation own in review", "POST", A % "own" + "/area/MP/recommendation",
+     {"recommendation": "Perkuat"}, "own", "in_review",
+     LOGIN, FB, FB, FB, DONE, FB, NF, NF),
+    ("recommendation own draft", "POST", A % "own" + "/area/MP/recommendation",
+     {"recommendation": "Perkuat"}, "own", "draft",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("recommendation own hasil", "POST", A % "own" + "/area/hasil/recommendation",
+     {"recommendation": "Perkuat"}, "own", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, NF),
+    ("recommendation second in review", "POST", A % "second" + "/area/MP/recommendation",
+     {"recommendation": "Perkuat"}, "second", "in_review",
+     LOGIN, FB, NF, NF, DONE, FB, NF, NF),
+    ("recommendation other in review", "POST", A % "other" + "/area/MP/recommendation",
+     {"recommendation": "Perkuat"}, "other", "in_review",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
     # TPI copies the unit layer into its own
     ("copy-unit own in review", "POST", A % "own" + "/copy-unit", None, "own", "in_review",
      LOGIN, FB, FB, FB, DONE, FB, NF, NF),
@@ -416,6 +450,17 @@ MATRIX = [
      {"current": DEMO_PASSWORD, "new": "sandi-baru-yang-panjang", "confirm": "sandi-baru-yang-panjang"},
      None, None,
      LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    # NIP and position for the letters one signs: one's own (everyone), a person's (their admin)
+    ("own nip", "POST", "/account/signatory", {"nip": "19800101 200501 1 009", "position": "Analis"},
+     None, None,
+     LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    ("nip demo member", "POST", "/admin/people/{member_user}/signatory",
+     {"nip": "19800101 200501 1 009", "position": "Analis", "instansi": "{demo_instansi}"}, None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
+    # the Ketua TPI, who signs the TPI endorsement: the instansi's admin chooses among its TPI evaluators
+    ("tpi chair demo", "POST", "/admin/tpi-chair", {"chair_id": "{tpi_user}", "instansi": "{demo_instansi}"},
+     None, None,
+     LOGIN, DONE, FB, FB, FB, FB, FB, NF),
     ("timezone demo instansi", "POST", "/admin/timezone",
      {"timezone": "Asia/Makassar", "instansi": "{demo_instansi}"}, None, None,
      LOGIN, DONE, FB, FB, FB, FB, FB, NF),
@@ -442,6 +487,27 @@ MATRIX = [
       for where in ("own", "second", "other")
       for what, path in (("lke workbook", A % "KEY" + "/lke.xlsx?layer=final"),
                          ("lke blank", A % "KEY" + "/lke-kosong.xlsx"))],
+    # importing a filled LKE workbook: whoever may save answers of a layer now (zi/web/workbook_import.py)
+    ("lke import own draft", "GET", A % "own" + "/lke-import", None, "own", "draft",
+     LOGIN, FB, OK, OK, FB, FB, NF, NF),
+    ("lke import own in review", "GET", A % "own" + "/lke-import", None, "own", "in_review",
+     LOGIN, FB, FB, FB, OK, FB, NF, NF),
+    ("lke import own accepted", "GET", A % "own" + "/lke-import", None, "own", "accepted",
+     LOGIN, FB, FB, FB, FB, FB, NF, NF),
+    ("lke import second", "GET", A % "second" + "/lke-import", None, "second", "draft",
+     LOGIN, FB, NF, NF, FB, FB, NF, NF),
+    ("lke import other", "GET", A % "other" + "/lke-import", None, "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("lke upload own without a file", "POST", A % "own" + "/lke-import", {}, "own", "draft",
+     LOGIN, FB, BAD, BAD, FB, FB, NF, NF),
+    ("lke upload other", "POST", A % "other" + "/lke-import", {}, "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
+    ("lke import confirm own unknown token", "POST", A % "own" + "/lke-import/confirm", {"token": "x" * 43},
+     "own", "draft",
+     LOGIN, FB, ERR, ERR, FB, FB, NF, NF),
+    ("lke import confirm other", "POST", A % "other" + "/lke-import/confirm", {"token": "x" * 43},
+     "other", "draft",
+     LOGIN, NF, NF, NF, NF, NF, NF, FB),
     ("document trashed own", "GET", "/evidence/documents/{doc_trashed_own}", None, None, None,
      LOGIN, OK, OK, OK, OK, OK, NF, NF),
     # adding evidence: the unit team while it may change its answers, a pokja member in their areas
@@ -813,7 +879,7 @@ def test_roles_do_not_leak_between_units(world, client):
     r = client.post(f"/assessments/{own.id}/items/P-MP-i-b",
                     data={"layer": "unit", "value": "C", "version": version})
     assert r.status_code == 403
-    r = client.post(f"/assessments/{own.id}/action/submit", data={"sptjm": "1"})
+    r = client.post(f"/assessments/{own.id}/action/submit", data=SPTJM)
     assert _flashes(client, r) == "error"
     assert snapshot() == before
 

@@ -140,6 +140,8 @@ def test_head_submits_and_tpi_accepts(page, live, procurement, tmp_path):
     page.goto(overview)
     expect(badge).to_have_text("Draf")
     expect(page.get_by_text("butir belum dijawab unit")).to_have_count(0)
+    page.get_by_label("Nomor surat", exact=True).fill("800/1/ZI/2026")
+    page.get_by_label("Tempat", exact=True).fill("Kota Contoh")
     page.get_by_label(re.compile("SPTJM")).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Ajukan ke TPI").click()
@@ -165,8 +167,9 @@ def test_head_submits_and_tpi_accepts(page, live, procurement, tmp_path):
     with page.expect_navigation():  # the overview links to a confirmation listing what is still open
         page.get_by_role("link", name="Terima penilaian (final)").click()
     expect(page.locator("#accept-open")).to_contain_text("Permintaan revisi yang masih terbuka (0)")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Terima penilaian (final)").click()
+    # accepting renders both final dossiers (jobs run inline here): slow on a busy machine
+    with page.expect_navigation(timeout=90_000):
+        page.get_by_role("button", name="Terima penilaian (final)").click(timeout=90_000)
     expect(flash).to_contain_text("Status penilaian: Diterima (final).")
     expect(badge).to_have_text("Diterima (final)")
     expect(page.get_by_text("Tidak ada tindakan untuk Anda pada status ini.")).to_have_count(1)

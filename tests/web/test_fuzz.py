@@ -16,6 +16,7 @@ import time
 import pytest
 from flask import got_request_exception
 
+from tests.conftest import SPTJM_LETTER
 from zi import admin
 from zi.config import TEMPLATES_DIR
 from zi.evidence import service
@@ -112,7 +113,10 @@ def _routes(app, w):
         "assessments.revision": ("tpi", {"assessment_id": second, "item_code": "P-MP-i-b"},
                                  {"comment": "Lengkapi SK"}),
         "assessments.act": ("pimpinan", {"assessment_id": a, "action": "submit"},
-                            {"sptjm": "1", "reason": "alasan"}),
+                            {"sptjm": "1", "reason": "alasan", **SPTJM_LETTER}),
+        "surveys.save": ("pimpinan", {"assessment_id": a, "item_code": "H-I-a"},
+                         {"respondents": "120", "period_start": "2026-07-01", "period_end": "2026-09-30",
+                          "surveyor": "BPS"}),
         "assessments.copy_unit": ("tpi", {"assessment_id": second}, {}),
         "assessments.confirm_carried": ("pimpinan", {"assessment_id": a, "item_code": "P-MP-i-b"}, {}),
         "assessments.confirm_area": ("pimpinan", {"assessment_id": a, "code": "MP"}, {}),
@@ -133,6 +137,8 @@ def _routes(app, w):
                                               "copy_previous": "0"}),
         "admin.set_prerequisite": ("admin", {}, {"key": "wtp", "met": "yes", "note": "catatan",
                                                  "unit_id": ""}),
+        "admin.set_tpi_chair": ("admin", {},
+                                {"chair_id": str(User.get(User.email == "tpi@contoh.go.id").id)}),
         "evidence.upload": ("pimpinan", {"assessment_id": a},
                             {"title": "SK", "description": "uraian", "document_date": "2026-01-02",
                              "items": "P-MP-i-a", "document_id": ""}),

@@ -393,6 +393,8 @@ def test_head_journey(page, live):
 
     # Submitting with items missing: the refusal lists them, each a link to its item.
     page.goto(f"/assessments/{a.id}")
+    page.get_by_label("Nomor surat", exact=True).fill("800/1/ZI/2026")
+    page.get_by_label("Tempat", exact=True).fill("Kota Contoh")
     page.get_by_label(re.compile("SPTJM")).check()
     page.get_by_role("button", name="Ajukan ke TPI").click()
     refused = page.locator("#refused-items")
@@ -413,6 +415,8 @@ def test_head_journey(page, live):
     with domain():
         fill(live.criteria, a, "unit", "pimpinan")
     page.goto(f"/assessments/{a.id}")
+    page.get_by_label("Nomor surat", exact=True).fill("800/1/ZI/2026")
+    page.get_by_label("Tempat", exact=True).fill("Kota Contoh")
     page.get_by_label(re.compile("SPTJM")).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Ajukan ke TPI").click()

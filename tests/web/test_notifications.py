@@ -9,7 +9,7 @@ import re
 import socket
 from datetime import date, timedelta
 
-from tests.conftest import best_answer
+from tests.conftest import SPTJM_LETTER, best_answer
 from zi import notify, workflow
 from zi.demo import PROCUREMENT
 from zi.models import Answer, Assessment, Notification, Period, Unit, User, now
@@ -31,7 +31,7 @@ def submit(client, login, criteria) -> Assessment:
     own = procurement()
     complete(criteria, own)
     login("pimpinan@contoh.go.id")
-    response = client.post(f"/assessments/{own.id}/action/submit", data={"sptjm": "1"})
+    response = client.post(f"/assessments/{own.id}/action/submit", data={"sptjm": "1", **SPTJM_LETTER})
     assert response.status_code == 302
     assert Assessment.get_by_id(own.id).status == "submitted"
     return own

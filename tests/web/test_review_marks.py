@@ -12,7 +12,7 @@ from html import unescape
 
 import pytest
 
-from tests.conftest import best_answer
+from tests.conftest import SPTJM_LETTER, best_answer
 from tests.web.support import count_queries
 from zi import admin
 from zi import answers as store
@@ -122,7 +122,7 @@ def test_tpi_does_not_see_carried_marks(client, login, next_year):
 
 def test_submitting_lists_the_carried_and_the_missing_items_with_links(client, login, next_year, criteria):
     login(HEAD)
-    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1"})
+    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1", **SPTJM_LETTER})
     assert response.status_code == 422 and status(next_year) == "draft"
     page = text(response)
     refused = page[page.index('id="refused-items"'):]
@@ -134,7 +134,7 @@ def test_submitting_lists_the_carried_and_the_missing_items_with_links(client, l
     assert links[0][0] == f"/assessments/{next_year.id}/area/PW#item-{missing[0]}"
 
     fill(criteria, next_year, "unit", HEAD)
-    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1"})
+    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1", **SPTJM_LETTER})
     assert response.status_code == 422 and status(next_year) == "draft"
     page = text(response)
     assert "Jawaban yang disalin dari tahun 2026 belum dikonfirmasi atau diubah" in page
@@ -144,14 +144,15 @@ def test_submitting_lists_the_carried_and_the_missing_items_with_links(client, l
     for area in ("MP", "PT", "SDM", "AK"):
         assert client.post(f"/assessments/{next_year.id}/area/{area}/confirm").status_code == 302
     assert store.item_marks(next_year) == {}
-    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1"})
+    response = client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1", **SPTJM_LETTER})
     assert response.status_code == 302 and status(next_year) == "submitted"
 
 
 def test_the_refusal_is_in_english_too(client, login, next_year):
     login(HEAD)
     client.post("/lang/en")
-    page = text(client.post(f"/assessments/{next_year.id}/action/submit", data={"sptjm": "1"}))
+    page = text(client.post(f"/assessments/{next_year.id}/action/submit",
+                            data={"sptjm": "1", **SPTJM_LETTER}))
     assert "Every item must be answered before submitting." in page
 
 

@@ -118,7 +118,8 @@ def _expected_evidence(c: Criteria, code: str) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, required=True, help="Export as JSON (the only format).")
 @criteria_option
 def criteria_export(as_json: bool, criteria_id: str | None) -> None:
-    """Print the loaded criteria as JSON: the whole tree and a flat list of scored items."""
+    """Print the loaded criteria as JSON: the whole tree and a flat list of scored items (code,
+    type, weight, place, official letter, sub-part heading, text, options and their sources)."""
     c = load_criteria(criteria_id)
     data = c.model_dump(mode="json", exclude={"source"})
     data["items"] = [
@@ -130,8 +131,12 @@ def criteria_export(as_json: bool, criteria_id: str | None) -> None:
             "sub_component": where.sub_component,
             "area": where.area,
             "sub_area": where.sub_area,
+            "letter": item.letter or None,
+            "heading": item.heading or None,
             "text": item.text,
             "options": [o.key for o in item.options],
+            # where each option's explanation comes from: "lke" (the official text) or "zi" (zi's own)
+            "option_sources": {o.key: o.source for o in item.options},
             "counts": item.count_ids,
         }
         for item, where in c.walk_items()

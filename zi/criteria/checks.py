@@ -61,6 +61,7 @@ def check_semantics(c: Criteria, report: Report) -> None:
                              [i.weight or 0 for i in sub.items], f"sub-component {sub.code}")
             for ii, item in enumerate(sub.items):
                 _check_item(item, sloc + ("items", ii), report, codes)
+            _check_letters(sub.items, sloc, report)
             for bi, block in enumerate(sub.areas):
                 bloc = sloc + ("areas", bi)
                 if block.area not in area_codes:
@@ -82,6 +83,7 @@ def check_semantics(c: Criteria, report: Report) -> None:
                                      f"sub-area {sub_area.numeral}. {sub_area.name}")
                     for ii, item in enumerate(sub_area.items):
                         _check_item(item, saloc + ("items", ii), report, codes)
+                    _check_letters(sub_area.items, saloc, report)
     _check_total(report, (), "components", c.total_weight, [k.weight for k in c.components],
                  "the criteria")
     for ai, area in enumerate(c.areas):
@@ -129,6 +131,29 @@ def _check_total(report, loc, field, expected, parts, what) -> None:
 
 
 _LETTERS = re.compile(r"^[A-E]$")
+# The official letter of an item: one lowercase letter, or "-" for a line the LKE prints unlettered
+# (a sub-area's lone item, the R-PW-iii halves); empty when the file gives none.
+_ITEM_LETTER = re.compile(r"^[a-z]$")
+UNLETTERED = "-"
+
+
+def _check_letters(items, loc, report) -> None:
+    """Each item's official letter is a single lowercase letter a–z (or "-"), unique among the
+    items of its sub-area (or of a sub-component's own items)."""
+    seen: dict[str, str] = {}
+    for ii, item in enumerate(items):
+        letter = item.letter
+        if not letter or letter == UNLETTERED:
+            continue
+        if not _ITEM_LETTER.match(letter):
+            report(loc + ("items", ii, "letter"),
+                   f"item {item.code}: letter must be a single lowercase letter a–z (or {UNLETTERED!r}), "
+                   f"got {letter!r}")
+        elif letter in seen:
+            report(loc + ("items", ii, "letter"),
+                   f"item {item.code}: letter {letter!r} is already used by {seen[letter]} in this sub-area")
+        else:
+            seen[letter] = item.code
 
 
 def _check_item(item, loc, report, codes) -> None:

@@ -56,3 +56,25 @@ def item_letter(item) -> str:
 def numbered(mark: str) -> str:
     """`a` → `a.`; a lone item printed `-` in the official sheet stays `-`."""
     return mark if mark == COUNT_MARK else f"{mark}."
+
+
+class TpiColumns:
+    """The circulated TPI workbook (reference §3; J26's `excel_kolom_*`): the unit's answer K, note
+    L and evidence link M, the TPI's answer N and note Q. zi adds each layer's Nilai and % (TPI: O,
+    P; unit: R, S) and leaves the national team's (TPN) columns empty (T answer, U Nilai, V note).
+    Columns B–J are those of the official layout."""
+
+    UNIT_ANSWER, UNIT_NOTE, UNIT_EVIDENCE = "K", "L", "M"
+    TPI_ANSWER, TPI_NILAI, TPI_PERSEN, TPI_NOTE = "N", "O", "P", "Q"
+    UNIT_NILAI, UNIT_PERSEN = "R", "S"
+    TPN_ANSWER, TPN_NILAI, TPN_NOTE = "T", "U", "V"
+
+    HEADERS = {
+        UNIT_ANSWER: "Jawaban Unit", UNIT_NOTE: "Catatan Unit", UNIT_EVIDENCE: "Data Dukung Unit",
+        TPI_ANSWER: "Jawaban TPI", TPI_NILAI: "Nilai TPI", TPI_PERSEN: "% TPI",
+        TPI_NOTE: "Catatan TPI", UNIT_NILAI: "Nilai Unit", UNIT_PERSEN: "% Unit",
+        TPN_ANSWER: "Jawaban TPN", TPN_NILAI: "Nilai TPN", TPN_NOTE: "Catatan TPN",
+    }
+    # Where each layer's answer (and count rows) sit; the reader takes --layer from here.
+    ANSWER = {"unit": UNIT_ANSWER, "tpi": TPI_ANSWER}
+    NOTE = {"unit": UNIT_NOTE, "tpi": TPI_NOTE}

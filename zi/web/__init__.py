@@ -129,6 +129,15 @@ def create_app(overrides: dict | None = None, criteria=None) -> Flask:
     app.register_blueprint(dossiers.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(workbook.bp)
+    from . import workbook_import
+
+    app.register_blueprint(workbook_import.bp)
+    from . import surveys
+
+    app.register_blueprint(surveys.bp)
+    from . import recommendations
+
+    app.register_blueprint(recommendations.bp)
     return app
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN
 from wtforms import Form, StringField
 
-from .. import accounts, audit
+from .. import accounts, audit, signatories
 from .. import admin as ops
 from ..access import NotAllowed
 from ..models import PREREQUISITES, ROLES, EvidenceDocument, Period, RoleAssignment, Unit, User
@@ -65,6 +65,7 @@ def index():
         "admin/admin.html", forms=forms.restored(current_app.extensions["zi_criteria"]),
         instansi=g.instansi, units=units, unit_page=unit_page, assignments=assignments,
         periods=periods, roleless=roleless,
+        tpi_people=ops.tpi_people(g.instansi), chair_error=session.pop(CHAIR_ERROR_KEY, None),
         users=users, roles=ROLES, criteria_ids=_newest_first(current_app.extensions["zi_criteria"]),
         prerequisite_keys={k: (scope, gettext(label)) for k, (scope, label) in PREREQUISITES.items()},
         events=page_of(audit.events_for(instansi=g.instansi), "audit_page", PER_PAGE),
@@ -164,9 +165,28 @@ def create_period():
             return _refuse("period", form, gettext("Tahun dan tanggal periode wajib diisi dengan benar."))
         return _refuse("period", form)
     f = form.data
-    return _run(lambda: ops.create_period(g.instansi, f["year"], f["criteria_id"], f["opens_on"],
-                                          f["closes_on"], current_user, copy_previous=f["copy_previous"]),
-                gettext("Periode dibuat beserta penilaian setiap unit."), "period", form)
+    created = []
+    response = _run(lambda: created.append(ops.create_period(
+                        g.instansi, f["year"], f["criteria_id"], f["opens_on"], f["closes_on"], current_user,
+                        copy_previous=f["copy_previous"])),
+                    gettext("Periode dibuat beserta penilaian setiap unit."), "period", form)
+    if created and f["copy_previous"] and (carried := ops.carried_over(created[0])):
+        flash(_carry_over_text(carried), "info")
+    return response
+
+
+def _carry_over_text(carried: ops.CarryOver) -> str:
+    """Last period's answers copied into another criteria version: mapped, reworded, left behind."""
+    parts = [gettext("Jawaban periode sebelumnya disalin dari %(old)s ke %(new)s: %(items)s jawaban "
+                     "%(units)s unit dipetakan menurut kode butir.", old=carried.old_criteria,
+                     new=carried.new_criteria, items=carried.items, units=carried.units)]
+    parts.append(gettext("Teks butir berubah, periksa kembali jawabannya: %(codes)s.",
+                         codes=", ".join(carried.changed)) if carried.changed
+                 else gettext("Tidak ada teks butir yang berubah."))
+    parts.append(gettext("Butir tanpa padanan di %(new)s, jawabannya tidak disalin: %(codes)s.",
+                         new=carried.new_criteria, codes=", ".join(carried.dropped)) if carried.dropped
+                 else gettext("Setiap butir punya padanan."))
+    return " ".join(parts)
 
 
 @bp.route("/prerequisites", methods=["POST"])
@@ -304,7 +324,7 @@ def _parse_person_form(form: PersonRolesForm):
     return wanted, ordered, wide, add_error, bool(problems)
 
 
-def _person_page(user: User, rows, wide, errors=None, status: int = 200):
+def _person_page(user: User, rows, wide, errors=None, status: int = 200, signatory: dict | None = None):
     errors = errors or {}
     units = list(Unit.select().where(Unit.instansi == g.instansi).order_by(Unit.name, Unit.id))
     shown = {row["unit"].id for row in rows}
@@ -312,7 +332,7 @@ def _person_page(user: User, rows, wide, errors=None, status: int = 200):
         "admin/person.html", instansi=g.instansi, person=user, rows=rows, wide=wide, errors=errors,
         unit_roles=UNIT_ROLE_CHOICES, wide_roles=WIDE_ROLE_CHOICES, areas=_area_codes(),
         other_units=[u for u in units if u.id not in shown], one_time_link=_one_time_link(user),
-        is_self=user.id == current_user.id,
+        is_self=user.id == current_user.id, signatory=signatory,
     ), status
 
 
@@ -354,6 +374,24 @@ def save_person(user_id: int):
     return redirect(url_for("admin.person", user_id=user.id, instansi=g.instansi.id))
 
 
+@bp.route("/people/<int:user_id>/signatory", methods=["POST"])
+@admin_required
+def save_signatory(user_id: int):
+    """The person's NIP and position (for the letters they sign); a refusal at its field."""
+    user = _person(user_id)
+    typed = {"nip": request.form.get("nip", ""), "position": request.form.get("position", "")}
+    try:
+        changed = signatories.set_signatory(user, typed["nip"], typed["position"],
+                                            actor=current_user._get_current_object())
+    except signatories.SignatoryError as err:
+        rows, wide = _rows_from_db(user)
+        return _person_page(user, rows, wide, status=422,
+                            signatory={**typed, "field": err.field, "error": translate_error(err)})
+    flash(gettext("NIP dan jabatan %(name)s disimpan.", name=user.name) if changed
+          else gettext("Tidak ada perubahan."), "success")
+    return redirect(url_for("admin.person", user_id=user.id, instansi=g.instansi.id) + "#signatory")
+
+
 @bp.route("/people/<int:user_id>/reset", methods=["POST"])
 @admin_required
 def reset_password(user_id: int):
@@ -385,6 +423,33 @@ def set_timezone():
     actor = current_user._get_current_object()
     return _run(lambda: ops.set_timezone(g.instansi, form.timezone.data or "", actor, unit),
                 gettext("Zona waktu disimpan."))
+
+
+# --- the Ketua TPI, who signs the TPI endorsement (zi.admin.set_tpi_chair) ---------------------------------
+
+CHAIR_ERROR_KEY = "admin_tpi_chair_error"
+
+
+class TpiChairForm(Form):
+    """The instansi's Ketua TPI: a person holding the TPI role there (empty: none)."""
+
+    chair_id = forms.IdField()
+
+
+@bp.route("/tpi-chair", methods=["POST"])
+@admin_required
+def set_tpi_chair():
+    form = TpiChairForm(request.form)
+    form.validate()
+    try:
+        changed = ops.set_tpi_chair(g.instansi, form.chair_id.data, current_user._get_current_object())
+    except ops.AdminError as err:
+        message = translate_error(err)
+        flash(message, "error")
+        session[CHAIR_ERROR_KEY] = message[:300]  # shown again at the field
+        return redirect(url_for("admin.index", instansi=g.instansi.id) + "#tpi-chair")
+    flash(gettext("Ketua TPI disimpan.") if changed else gettext("Tidak ada perubahan."), "success")
+    return redirect(url_for("admin.index", instansi=g.instansi.id) + "#tpi-chair")
 
 
 def _newest_first(registry: dict) -> list[str]:

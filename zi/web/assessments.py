@@ -32,17 +32,24 @@ from ..text import TextTooLong, bounded, clean
 from .dossiers import generate_finals
 from .i18n import gettext, locale, translate_error
 from .inputs import form_id, page_of, too_long
+from .request_cache import per_request
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 COUNT_DIGITS = 9  # the counts of a % item: people, targets, reports
 AUDIT_PER_PAGE = 100
 
 
-def _load(assessment_id: int):
+def load_assessment(assessment_id: int):
+    """What every assessment page starts from: the assessment (404 unless the person sees its
+    unit), its period's criteria and the person's roles in the unit. Public for the blueprints that
+    add to the area page (zi.web.surveys, zi.web.recommendations)."""
     assessment = g.access.assessment(assessment_id)
     criteria: Criteria = current_app.extensions["zi_criteria"][assessment.period.criteria_id]
     roles = g.access.roles(assessment.unit)
     return assessment, criteria, roles
+
+
+_load = load_assessment
 
 
 def prerequisites_for(unit) -> list[dict]:
@@ -113,10 +120,11 @@ def _own_areas(assessment, roles, groups) -> set[str] | None:
     return {c for c, _ in groups if c in areas}
 
 
-def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None, status: int = 200,
-               notice: dict | None = None):
+def area_page(assessment, criteria, roles, code: str, draft: dict | None = None, status: int = 200,
+              notice: dict | None = None):
     """The area page; `draft` is a refused save (item, layer, what was typed, why, which field) shown
-    back in its form so nothing typed is lost; `notice` what a plain save did, at its item."""
+    back in its form so nothing typed is lost; `notice` what a plain save did, at its item. Public
+    for the blueprints whose forms are on it (survey records, TPI recommendations)."""
     groups = area_groups(criteria)
     names = dict(groups)
     if code not in names:
@@ -147,6 +155,9 @@ def _area_page(assessment, criteria, roles, code: str, draft: dict | None = None
         can={"flag": g.access.can("item.flag", assessment),
              "tpi_layer": g.access.can("tpi_layer.view", assessment)},
     ), status
+
+
+_area_page = area_page
 
 
 class FieldError(AnswerError):
@@ -372,7 +383,8 @@ def act(assessment_id: int, action: str):
     try:
         workflow.transition(assessment, action, current_user, roles, complete=report.complete,
                             missing=report.unanswered, sptjm=request.form.get("sptjm") == "1",
-                            reason=reason)
+                            reason=reason, sptjm_number=request.form.get("sptjm_number", ""),
+                            sptjm_place=request.form.get("sptjm_place", ""))
         message = gettext("Status penilaian: %(status)s.",
                           status=gettext(AssessmentStatus.label_of(assessment.status)))
         if action == "accept":
@@ -381,10 +393,19 @@ def act(assessment_id: int, action: str):
         flash(message, "success")
     except workflow.WorkflowError as err:
         message = translate_error(err)
+        if isinstance(err, workflow.LetterError):  # each message at its field, what was typed kept
+            draft = {"action": action, "error": gettext("SPTJM belum dapat ditandatangani."),
+                     "fields": {f: render(m, p, gettext) for f, (m, p) in err.fields.items()},
+                     "sptjm_number": request.form.get("sptjm_number", ""),
+                     "sptjm_place": request.form.get("sptjm_place", ""),
+                     "sptjm": request.form.get("sptjm") == "1"}
+            return _overview_page(assessment, criteria, roles, draft, 422)
         flash(message, "error")
         if action in ("submit", "resubmit") and err.params.get("items"):  # which: listed with links
             draft = {"action": action, "error": message,
-                     "items": _item_links(criteria, assessment, err.params["items"])}
+                     "items": _item_links(criteria, assessment, err.params["items"]),
+                     "sptjm_number": request.form.get("sptjm_number", ""),
+                     "sptjm_place": request.form.get("sptjm_place", "")}
             return _overview_page(assessment, criteria, roles, draft, 422)
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
@@ -465,10 +486,7 @@ def _revisions_once(assessment) -> dict:
     them (in revision; whatever the page read already is not at hand in a macro)."""
     if assessment.status != "revision":
         return {}
-    cache = g.setdefault("zi_open_revisions", {})
-    if assessment.id not in cache:
-        cache[assessment.id] = workflow.open_revisions(assessment)
-    return cache[assessment.id]
+    return per_request("open_revisions", assessment.id, lambda: workflow.open_revisions(assessment))
 
 
 def _may_save(assessment, criteria: Criteria, item_code: str, layer: str) -> bool:

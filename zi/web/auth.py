@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from .. import accounts, admin, audit, mail
+from .. import accounts, admin, audit, mail, signatories
 from ..models import User
 from ..passwords import MIN_LENGTH, check_password
 from . import limiter
@@ -283,6 +283,22 @@ def account():
                 flash(gettext("Kata sandi diganti. Sesi Anda di perangkat lain telah berakhir."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/account/signatory", methods=["POST"])
+@login_required
+def account_signatory():
+    """Akun saya: the person's own NIP and position, for the letters they sign (SPTJM, the TPI
+    endorsement). A refusal comes back with the message at its field and what was typed kept."""
+    user = current_user._get_current_object()
+    typed = {"nip": request.form.get("nip", ""), "position": request.form.get("position", "")}
+    try:
+        changed = signatories.set_signatory(user, typed["nip"], typed["position"], actor=user)
+    except signatories.SignatoryError as err:
+        return render_template("auth/account.html", form=ChangePasswordForm(), min_length=MIN_LENGTH,
+                               signatory={**typed, "field": err.field, "error": translate_error(err)}), 422
+    flash(gettext("NIP dan jabatan disimpan.") if changed else gettext("Tidak ada perubahan."), "success")
+    return redirect(url_for("auth.account") + "#signatory")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
