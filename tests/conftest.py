@@ -353,6 +353,32 @@ def login(client):
 
 
 @pytest.fixture
+def cli(database_url, tmp_path):
+    """`zi` in-process on the test's database: `cli("lke", "export", …)` gives click's Result
+    (modules with other needs define their own `cli`)."""
+    from click.testing import CliRunner
+
+    from zi.cli import main
+
+    env = {"DATABASE_URL": database_url, "ZI_EVIDENCE_DIR": str(tmp_path / "evidence"), "ZI_S3_BUCKET": "",
+           "ZI_BASE_URL": "https://zi.example", "ZI_LOCALE": ""}
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def demo_assessment(year: int = 2026):
+    """The demo's procurement unit's assessment of `year`."""
+    from zi.demo import PROCUREMENT
+    from zi.models import Assessment, Period, Unit
+
+    return (Assessment.select().join(Unit).switch(Assessment).join(Period)
+            .where((Unit.name == PROCUREMENT) & (Period.year == year)).get())
+
+
+@pytest.fixture
 def db(app):
     """The test's database, connected, for arranging and asserting outside requests."""
     database.connect(reuse_if_open=True)

@@ -187,40 +187,15 @@ def test_concurrent_saves_never_fail_and_the_audit_chain_holds(app, db, assessme
     """The survey record saved, emptied and saved again from several browsers at once through the
     real server: never a 500 (the first creation races on the unique index), one record at most,
     every audit row's old values those the record held just before."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
+    from tests.web.support import post_in_parallel
 
-    import requests
-
-    from tests.web.support import serve
-    from zi.demo import DEMO_PASSWORD
-
+    empty = {"respondents": "", "period_start": "", "period_end": "", "surveyor": ""}
     threads = 8
-    db.close()
-    statuses, lock = [], threading.Lock()
-    start = threading.Barrier(threads)
-    with serve(app) as base:
-        sessions = []
-        for _ in range(threads):
-            session = requests.Session()
-            assert session.post(f"{base}/login", data={"email": HEAD, "password": DEMO_PASSWORD},
-                                allow_redirects=False, timeout=30).status_code == 302
-            sessions.append(session)
-
-        def worker(n: int) -> None:
-            start.wait(timeout=30)
-            empty = {"respondents": "", "period_start": "", "period_end": "", "surveyor": ""}
-            for form in ({**vars(GOOD), "respondents": str(100 + n)}, empty,
-                         {**vars(GOOD), "respondents": str(200 + n)}):
-                response = sessions[n].post(f"{base}/assessments/{assessment.id}/surveys/{IPAK}", data=form,
-                                            allow_redirects=False, timeout=60)
-                with lock:
-                    statuses.append(response.status_code)
-
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(worker, range(threads)))
+    statuses = post_in_parallel(
+        app, db, HEAD, f"/assessments/{assessment.id}/surveys/{IPAK}",
+        lambda n: ({**vars(GOOD), "respondents": str(100 + n)}, empty,
+                   {**vars(GOOD), "respondents": str(200 + n)}), threads)
     assert statuses == [302] * (threads * 3), statuses
-    db.connect(reuse_if_open=True)
     records = SurveyRecord.select().where((SurveyRecord.assessment == assessment)
                                           & (SurveyRecord.item_code == IPAK))
     assert records.count() <= 1

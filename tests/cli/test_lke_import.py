@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
-
+from tests.conftest import demo_assessment
 from zi import answers as store
-from zi.cli import main
 from zi.demo import PROCUREMENT
 from zi.lke_workbook import write_workbook
-from zi.models import Assessment, AuditEvent, EvidenceDocument, Period, Unit, User
+from zi.models import Assessment, AuditEvent, EvidenceDocument, User
 from zi.workbook_import import IMPORT_ACTION
-
-
-@pytest.fixture
-def cli(database_url, tmp_path):
-    env = {"DATABASE_URL": database_url, "ZI_EVIDENCE_DIR": str(tmp_path / "evidence"), "ZI_S3_BUCKET": "",
-           "ZI_LOCALE": ""}
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-    return invoke
-
-
-def _demo():
-    return (Assessment.select().join(Unit).switch(Assessment).join(Period)
-            .where((Unit.name == PROCUREMENT) & (Period.year == 2026)).get())
 
 
 def filled(criteria, assessment, path, extra_sheet: bool = False):
@@ -46,7 +27,7 @@ def filled(criteria, assessment, path, extra_sheet: bool = False):
 
 
 def test_dry_run_exit_codes_and_nothing_written(cli, db, criteria, tmp_path):
-    a = _demo()
+    a = demo_assessment()
     clean = filled(criteria, a, tmp_path / "lke.xlsx")
     result = cli("lke", "import", clean, PROCUREMENT, 2026, "--dry-run")
     assert result.exit_code == 0, result.output
@@ -61,7 +42,7 @@ def test_dry_run_exit_codes_and_nothing_written(cli, db, criteria, tmp_path):
 
 
 def test_import_records_the_first_admin(cli, db, criteria, tmp_path):
-    a = _demo()
+    a = demo_assessment()
     path = filled(criteria, a, tmp_path / "lke.xlsx", extra_sheet=True)
     result = cli("lke", "import", path, PROCUREMENT, 2026)
     assert result.exit_code == 0, result.output  # imported: departures are listed, not a failure
@@ -77,7 +58,7 @@ def test_import_records_the_first_admin(cli, db, criteria, tmp_path):
 
 
 def test_json(cli, db, criteria, tmp_path):
-    a = _demo()
+    a = demo_assessment()
     path = filled(criteria, a, tmp_path / "lke.xlsx", extra_sheet=True)
     result = cli("lke", "import", path, a.unit_id, 2026, "--dry-run", "--json")
     assert result.exit_code == 1
@@ -96,7 +77,7 @@ def test_json(cli, db, criteria, tmp_path):
 
 
 def test_refusals_exit_2(cli, db, criteria, tmp_path):
-    a = _demo()
+    a = demo_assessment()
     path = filled(criteria, a, tmp_path / "lke.xlsx")
     pdf = tmp_path / "laporan.xlsx"
     pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 2000)
@@ -129,7 +110,7 @@ def test_a_workbook_of_another_year_imports_with_its_wording_reported(cli, db, c
     data = json.loads(result.stdout)
     assert data["criteria"] == "lke-2021"
     assert any(d["kind"] == "text" and d["code"] == "R-PW-iii-b" for d in data["departures"])
-    assert store.layer_answers(_demo(), "unit")["P-MP-i-a"].value == "Ya"
+    assert store.layer_answers(demo_assessment(), "unit")["P-MP-i-a"].value == "Ya"
     imported = cli("lke", "import", path, PROCUREMENT, 2026)
     assert imported.exit_code == 0, imported.output
-    assert store.layer_answers(_demo(), "unit")["P-MP-i-a"].value == "Tidak"
+    assert store.layer_answers(demo_assessment(), "unit")["P-MP-i-a"].value == "Tidak"

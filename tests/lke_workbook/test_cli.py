@@ -3,33 +3,15 @@ LibreOffice, show the figures zi's engine gives for the stored answers."""
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from tests.conftest import best_answer
+from tests.conftest import best_answer, demo_assessment
 from zi import answers as answers_mod
-from zi.cli import main
 from zi.demo import PROCUREMENT
 from zi.lke_workbook import layout as L
-from zi.models import Answer, Assessment, Period, Unit
+from zi.models import Answer
 
 from .support import recalculate
 from .test_export import assert_same_figures
-
-
-@pytest.fixture
-def cli(database_url, tmp_path):
-    env = {"DATABASE_URL": database_url, "ZI_EVIDENCE_DIR": str(tmp_path / "evidence"), "ZI_S3_BUCKET": "",
-           "ZI_BASE_URL": "https://zi.example"}
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-    return invoke
-
-
-def _demo_assessment():
-    return (Assessment.select().join(Unit).switch(Assessment).join(Period)
-            .where((Unit.name == PROCUREMENT) & (Period.year == 2026)).get())
 
 
 def test_unknown_unit_and_bad_layer_are_refused(cli, db, tmp_path):
@@ -51,7 +33,7 @@ def test_blank_workbook(cli, criteria, tmp_path):
 
 @pytest.mark.slow
 def test_demo_assessment_recalculates_to_zis_figures(cli, db, tmp_path, criteria_registry):
-    assessment = _demo_assessment()
+    assessment = demo_assessment()
     criteria = criteria_registry[assessment.period.criteria_id]
     stored = answers_mod.layer_answers(assessment, "unit")
     assert stored and len(stored) < len(criteria.items)  # the demo is partly answered
@@ -67,7 +49,7 @@ def test_demo_assessment_recalculates_to_zis_figures(cli, db, tmp_path, criteria
 
 @pytest.mark.slow
 def test_fully_answered_tpi_layer_recalculates_to_zis_figures(cli, db, tmp_path, criteria_registry):
-    assessment = _demo_assessment()
+    assessment = demo_assessment()
     criteria = criteria_registry[assessment.period.criteria_id]
     Answer.delete().where((Answer.assessment == assessment) & (Answer.layer == "tpi")).execute()
     for n, item in enumerate(criteria.items):

@@ -6,11 +6,9 @@ for the TPI workbook (TPI layer)."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 import zi.admin as ops
 from zi import answers as store
-from zi.cli import main
 from zi.demo import PROCUREMENT
 from zi.models import Assessment, AuditEvent, Instansi, Period, Unit, User
 from zi.workbook_import import IMPORT_ACTION
@@ -20,16 +18,6 @@ from .test_export import _mixed
 
 FRESH = "Unit Uji Impor LKE"
 
-
-@pytest.fixture
-def cli(database_url, tmp_path):
-    env = {"DATABASE_URL": database_url, "ZI_EVIDENCE_DIR": str(tmp_path / "evidence"), "ZI_S3_BUCKET": "",
-           "ZI_BASE_URL": "https://zi.example", "ZI_LOCALE": ""}
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def _source_and_fresh():

@@ -7,17 +7,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from tests.conftest import FULL_COUNTS, best_answer, worst_answer
+from tests.conftest import FULL_COUNTS, best_answer, demo_assessment, worst_answer
 from zi import answers as answers_mod
-from zi.cli import main
 from zi.demo import PROCUREMENT
 from zi.lke_workbook import blank_workbook, write_tpi_workbook
 from zi.lke_workbook import layout as L
 from zi.lke_workbook.layout import TpiColumns as T
 from zi.lke_workbook.writer import LayerData
-from zi.models import Answer, Assessment, Period, Unit
+from zi.models import Answer, Assessment
 
 from .support import recalculate
 from .test_export import CASES, TOLERANCE, _item_row, _reference
@@ -126,20 +124,6 @@ def test_both_layers_recalculate_to_zis_figures(criteria, tmp_path):
 # --- the export from the database: CLI and web --------------------------------------------------
 
 
-@pytest.fixture
-def cli(database_url, tmp_path):
-    env = {"DATABASE_URL": database_url, "ZI_EVIDENCE_DIR": str(tmp_path / "evidence"), "ZI_S3_BUCKET": "",
-           "ZI_BASE_URL": "https://zi.example"}
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
-
-    return invoke
-
-
-def _demo_assessment():
-    return (Assessment.select().join(Unit).switch(Assessment).join(Period)
-            .where((Unit.name == PROCUREMENT) & (Period.year == 2026)).get())
 
 
 def _tpi_differs(assessment, criteria) -> None:
@@ -166,7 +150,7 @@ def test_cli_blank_and_refusals(cli, db, criteria, tmp_path):
 
 @pytest.mark.slow
 def test_cli_export_recalculates_both_layers_to_zis_figures(cli, db, tmp_path, criteria_registry):
-    assessment = _demo_assessment()
+    assessment = demo_assessment()
     criteria = criteria_registry[assessment.period.criteria_id]
     _tpi_differs(assessment, criteria)
     out = tmp_path / "tpi.xlsx"
@@ -188,7 +172,7 @@ def test_cli_export_recalculates_both_layers_to_zis_figures(cli, db, tmp_path, c
 
 def test_web_download_and_blank(login, db):
     client = login("tpi@contoh.go.id")
-    a = _demo_assessment()
+    a = demo_assessment()
     page = client.get(f"/assessments/{a.id}").get_data(as_text=True)
     assert f"/assessments/{a.id}/lke.xlsx?variant=tpi" in page
     assert f"/assessments/{a.id}/lke-kosong.xlsx?variant=tpi" in page

@@ -123,3 +123,34 @@ def signed_in(browser, base: str, who: str, width: int = 1366):
     page = context.new_page()
     log_in(page, who)
     return context, page
+
+
+def post_in_parallel(app, db, email: str, url: str, forms_of, threads: int = 8) -> list[int]:
+    """`threads` people signed in as `email` post their forms (`forms_of(n)`, one after another) to
+    `url` at the same moment, through the real threaded server; returns every status code."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    db.close()
+    statuses, lock = [], threading.Lock()
+    start = threading.Barrier(threads)
+    with serve(app) as base:
+        sessions = []
+        for _ in range(threads):
+            session = requests.Session()
+            assert session.post(f"{base}/login", data={"email": email, "password": demo.DEMO_PASSWORD},
+                                allow_redirects=False, timeout=30).status_code == 302
+            sessions.append(session)
+
+        def worker(n: int) -> None:
+            start.wait(timeout=30)
+            for form in forms_of(n):
+                response = sessions[n].post(f"{base}{url}", data=form, allow_redirects=False, timeout=60)
+                with lock:
+                    statuses.append(response.status_code)
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(worker, range(threads)))
+    db.connect(reuse_if_open=True)
+    return statuses

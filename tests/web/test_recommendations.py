@@ -128,38 +128,15 @@ def test_concurrent_saves_never_fail_and_the_audit_chain_holds(app, db):
     """TPI's recommendation saved, emptied and saved again from several browsers at once, through
     the real server: no 500 (the first creation races on the unique index), one row at most, and
     every audit row's old text is the text the row held just before."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    import requests
-
-    from tests.web.support import serve
+    from tests.web.support import post_in_parallel
 
     a = procurement()
     threads = 8
-    db.close()
-    statuses, lock = [], threading.Lock()
-    start = threading.Barrier(threads)
-    with serve(app) as base:
-        sessions = []
-        for _ in range(threads):
-            session = requests.Session()
-            assert session.post(f"{base}/login", data={"email": TPI, "password": DEMO_PASSWORD},
-                                allow_redirects=False, timeout=30).status_code == 302
-            sessions.append(session)
-
-        def worker(n: int) -> None:
-            start.wait(timeout=30)
-            for text in (f"Saran {n}", "", f"Saran {n} lagi"):
-                response = sessions[n].post(f"{base}/assessments/{a.id}/area/MP/recommendation",
-                                            data={"recommendation": text}, allow_redirects=False, timeout=60)
-                with lock:
-                    statuses.append(response.status_code)
-
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(worker, range(threads)))
+    statuses = post_in_parallel(
+        app, db, TPI, f"/assessments/{a.id}/area/MP/recommendation",
+        lambda n: ({"recommendation": f"Saran {n}"}, {"recommendation": ""},
+                   {"recommendation": f"Saran {n} lagi"}), threads)
     assert statuses == [302] * (threads * 3), statuses
-    db.connect(reuse_if_open=True)
     rows = AreaRecommendation.select().where((AreaRecommendation.assessment == a)
                                              & (AreaRecommendation.area_code == "MP"))
     assert rows.count() <= 1
